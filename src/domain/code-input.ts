@@ -1,0 +1,111 @@
+import { type CodeReading, GRAMMARS, grammarOf } from "./code-grammar.js";
+import { ALL_CODE_SYSTEMS, type CodeSystemId, parseSystemName } from "./code-system.js";
+
+/** Why an input string was refused; stable values, surfaced as `extensions.reason`. */
+export enum CodeInputProblem {
+  INVALID_CODE = "INVALID_CODE",
+  SYSTEM_MISMATCH = "SYSTEM_MISMATCH",
+  UNKNOWN_SYSTEM = "UNKNOWN_SYSTEM",
+}
+
+/** An input that cannot be a code (of the given system, or of any system). */
+export class CodeInputError extends Error {
+  constructor(
+    readonly value: string,
+    readonly problem: CodeInputProblem,
+    message: string,
+    readonly expected?: string,
+  ) {
+    super(message);
+    this.name = "CodeInputError";
+  }
+}
+
+/** Longest input worth reading; anything longer is refused before any parsing. */
+export const MAX_CODE_INPUT_LENGTH = 40;
+
+function shown(value: string): string {
+  return JSON.stringify(value.length > MAX_CODE_INPUT_LENGTH ? `${value.slice(0, MAX_CODE_INPUT_LENGTH)}…` : value);
+}
+
+/**
+ * Reads what a user typed as a code: `e119`, ` E11.9 `, `ICD10CM:E11.9`, `icd-10-cm:e11.9`.
+ * Case and spaces never matter; a `SYSTEM:` prefix or the `system` argument restricts
+ * the reading to one system. Returns every reading (one, or several when the string is
+ * well-formed in more than one system: `A4206` is HCPCS and could be ICD-10-CM A42.06);
+ * the caller decides among them with the data. Throws {@link CodeInputError} when the
+ * string cannot be a code at all.
+ */
+export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeReading[] {
+  if (raw.length > MAX_CODE_INPUT_LENGTH * 4) {
+    throw new CodeInputError(raw, CodeInputProblem.INVALID_CODE, `${shown(raw)} is too long to be a code`);
+  }
+  let clean = raw.replace(/\s+/g, "").toUpperCase();
+  let wanted = system ?? undefined;
+
+  const colon = clean.lastIndexOf(":");
+  if (colon >= 0) {
+    const prefix = clean.slice(0, colon);
+    const named = parseSystemName(prefix);
+    if (!named) {
+      throw new CodeInputError(
+        raw,
+        CodeInputProblem.UNKNOWN_SYSTEM,
+        `${shown(prefix)} in ${shown(raw)} is not a code system; use one of ${ALL_CODE_SYSTEMS.join(", ")}`,
+      );
+    }
+    if (wanted && named !== wanted) {
+      throw new CodeInputError(
+        raw,
+        CodeInputProblem.SYSTEM_MISMATCH,
+        `${shown(raw)} names ${named} but the system asked for is ${wanted}`,
+      );
+    }
+    wanted = named;
+    clean = clean.slice(colon + 1);
+  }
+
+  if (clean.length === 0) {
+    throw new CodeInputError(raw, CodeInputProblem.INVALID_CODE, "an empty string is not a code");
+  }
+
+  if (wanted) {
+    const grammar = grammarOf(wanted);
+    const readings = clean.length <= MAX_CODE_INPUT_LENGTH ? grammar.read(clean) : [];
+    if (readings.length === 0) {
+      const why = grammar.explain(clean);
+      throw new CodeInputError(
+        raw,
+        CodeInputProblem.INVALID_CODE,
+        `${shown(raw)} is not a valid ${grammar.label} code${why ? `: ${why}` : ""}; expected ${grammar.expected}`,
+        grammar.expected,
+      );
+    }
+    return readings;
+  }
+
+  const readings =
+    clean.length <= MAX_CODE_INPUT_LENGTH ? Object.values(GRAMMARS).flatMap((g) => g.read(clean)) : [];
+  if (readings.length === 0) {
+    const expected =
+      "a code of CPT (99213), HCPCS Level II (A4206), ICD-10-CM (E11.9), ICD-10-PCS (0016070) or ICD-9-CM (250.00)";
+    throw new CodeInputError(
+      raw,
+      CodeInputProblem.INVALID_CODE,
+      `${shown(raw)} is not a code of any supported system; expected ${expected}`,
+      expected,
+    );
+  }
+  return readings;
+}
+
+/**
+ * Splits a node id (`ICD10CM:E11.9`) into its parts. Ids are produced by this module,
+ * so a malformed one is a programming error, not user input.
+ */
+export function splitCodeId(id: string): { system: CodeSystemId; code: string } {
+  const colon = id.indexOf(":");
+  const system = id.slice(0, colon) as CodeSystemId;
+  if (colon < 0 || !ALL_CODE_SYSTEMS.includes(system)) throw new Error(`malformed code id ${id}`);
+  return { system, code: id.slice(colon + 1) };
+}

@@ -1,0 +1,270 @@
+import { type CodeSystemId } from "../../domain/code-system.js";
+import { addDays, type IsoDate, isValidAt } from "../../domain/dates.js";
+import {
+  type CodeNode,
+  edgeKey,
+  type GraphEdge,
+  type GraphRecords,
+  type ReleaseInfo,
+  versionAt,
+} from "../../domain/graph.js";
+import { Direction, Relation } from "../../domain/relationship.js";
+import {
+  type ClosureQuery,
+  type NeighborQuery,
+  type SuccessorQuery,
+  type TraversalItem,
+  type TraversalPage,
+} from "../graph-store.js";
+import { compareIds, SearchIndex } from "./search-index.js";
+
+interface SubtreeCounts {
+  readonly all: number;
+  readonly billable: number;
+  /** Longest path down to a leaf. */
+  readonly height: number;
+}
+
+const EARLIEST: IsoDate = "0000-01-01";
+
+/**
+ * An immutable, indexed graph: nodes by id, adjacency per relation and direction,
+ * a search index, and subtree counts. A load builds a new graph and the store swaps
+ * the reference, so readers never see half a load.
+ */
+export class MemoryGraph {
+  private readonly outgoing = new Map<string, GraphEdge[]>();
+  private readonly incoming = new Map<string, GraphEdge[]>();
+  private readonly bySystem = new Map<CodeSystemId, CodeNode[]>();
+  private readonly countCache = new Map<string, number>();
+  private readonly searchIndex: SearchIndex;
+  /**
+   * The last date on which anything in the graph changes. On any later date the graph
+   * looks the same, so subtree counts taken on it answer every such date.
+   */
+  private readonly settledOn: IsoDate;
+  private readonly settledCounts = new Map<string, SubtreeCounts>();
+
+  private constructor(
+    readonly nodes: ReadonlyMap<string, CodeNode>,
+    readonly edges: ReadonlyMap<string, GraphEdge>,
+    readonly releases: readonly ReleaseInfo[],
+  ) {
+    for (const edge of edges.values()) {
+      push(this.outgoing, adjacencyKey(edge.relation, edge.from), edge);
+      push(this.incoming, adjacencyKey(edge.relation, edge.to), edge);
+    }
+    for (const list of this.outgoing.values()) list.sort((a, b) => compareIds(a.to, b.to));
+    for (const list of this.incoming.values()) list.sort((a, b) => compareIds(a.from, b.from));
+
+    const ordered = [...nodes.values()].sort((a, b) => compareIds(a.id, b.id));
+    for (const node of ordered) {
+      let list = this.bySystem.get(node.system);
+      if (!list) this.bySystem.set(node.system, (list = []));
+      list.push(node);
+    }
+    this.searchIndex = new SearchIndex(ordered);
+    this.settledOn = lastChangeDate(nodes.values(), edges.values());
+    this.countSubtrees();
+  }
+
+  static empty(): MemoryGraph {
+    return new MemoryGraph(new Map(), new Map(), []);
+  }
+
+  /**
+   * A new graph with the records applied on top of this one: nodes replaced by id,
+   * edges by key, releases by system and version. Throws, leaving this graph as it is,
+   * when an edge names a node that neither graph holds.
+   */
+  withRecords(records: GraphRecords): MemoryGraph {
+    const nodes = new Map(this.nodes);
+    for (const node of records.codes) nodes.set(node.id, node);
+    const edges = new Map(this.edges);
+    for (const edge of records.edges) {
+      for (const end of [edge.from, edge.to]) {
+        if (!nodes.has(end)) {
+          throw new Error(`${edge.relation} edge ${edge.from} → ${edge.to}: no node ${end}`);
+        }
+      }
+      edges.set(edgeKey(edge), edge);
+    }
+    const releases = new Map(this.releases.map((r) => [`${r.system}|${r.version}`, r]));
+    for (const r of records.releases) releases.set(`${r.system}|${r.version}`, r);
+    const sorted = [...releases.values()].sort(
+      (a, b) => compareIds(a.system, b.system) || compareIds(a.effective, b.effective),
+    );
+    return new MemoryGraph(nodes, edges, sorted);
+  }
+
+  search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex.search(...args);
+
+  codesOf(system: CodeSystemId): readonly CodeNode[] {
+    return this.bySystem.get(system) ?? [];
+  }
+
+  countCodes(system: CodeSystemId, asOf: IsoDate | null, billableOnly: boolean): number {
+    const key = `${system}|${asOf}|${billableOnly}`;
+    let count = this.countCache.get(key);
+    if (count === undefined) {
+      count = 0;
+      for (const node of this.codesOf(system)) {
+        if (asOf === null) {
+          if (!billableOnly || node.versions.some((v) => v.billable)) count++;
+        } else {
+          const v = versionAt(node, asOf);
+          if (v && (!billableOnly || v.billable)) count++;
+        }
+      }
+      this.countCache.set(key, count);
+    }
+    return count;
+  }
+
+  neighbors(q: NeighborQuery): TraversalPage {
+    const items: TraversalItem[] = [];
+    const collect = (edges: readonly GraphEdge[] | undefined, direction: Direction.OUT | Direction.IN) => {
+      for (const edge of edges ?? []) {
+        if (!isValidAt(edge, q.asOf)) continue;
+        if (q.kinds && !("kind" in edge && q.kinds.includes(edge.kind))) continue;
+        const node = this.nodes.get(direction === Direction.OUT ? edge.to : edge.from)!;
+        if (q.systems && !q.systems.includes(node.system)) continue;
+        items.push({ node, edge, depth: 1, direction });
+      }
+    };
+    if (q.direction !== Direction.IN) collect(this.outgoing.get(adjacencyKey(q.relation, q.id)), Direction.OUT);
+    if (q.direction !== Direction.OUT) collect(this.incoming.get(adjacencyKey(q.relation, q.id)), Direction.IN);
+    if (q.relation === Relation.PAIRED_WITH) items.sort(byPairingStrength);
+    return { totalCount: items.length, items: items.slice(q.offset, q.offset + q.limit) };
+  }
+
+  /**
+   * Ancestors nearest first, or descendants in hierarchy order (each node before its
+   * children, siblings in code order). For descendants on a settled date the total
+   * comes from precomputed counts, and the walk stops once the page is full.
+   */
+  closure(q: ClosureQuery): TraversalPage {
+    if (q.direction === Direction.OUT) {
+      const items: TraversalItem[] = [];
+      let current = q.id;
+      for (let depth = 1; depth <= q.maxDepth; depth++) {
+        const edge = (this.outgoing.get(adjacencyKey(Relation.SUBSET_OF, current)) ?? []).find((e) =>
+          isValidAt(e, q.asOf),
+        );
+        if (!edge) break;
+        const node = this.nodes.get(edge.to)!;
+        if (!q.billableOnly || versionAt(node, q.asOf)?.billable) {
+          items.push({ node, edge, depth, direction: Direction.OUT });
+        }
+        current = edge.to;
+      }
+      return { totalCount: items.length, items: items.slice(q.offset, q.offset + q.limit) };
+    }
+
+    const settled = q.asOf >= this.settledOn ? this.settledCounts.get(q.id) : undefined;
+    const knownTotal =
+      settled && q.maxDepth >= settled.height ? (q.billableOnly ? settled.billable : settled.all) : undefined;
+    const end = q.offset + q.limit;
+    const items: TraversalItem[] = [];
+    let seen = 0;
+    const walk = (id: string, depth: number): boolean => {
+      for (const edge of this.incoming.get(adjacencyKey(Relation.SUBSET_OF, id)) ?? []) {
+        if (!isValidAt(edge, q.asOf)) continue;
+        const node = this.nodes.get(edge.from)!;
+        const version = versionAt(node, q.asOf);
+        if (!version) continue;
+        if (!q.billableOnly || version.billable) {
+          if (seen >= q.offset && seen < end) items.push({ node, edge, depth, direction: Direction.IN });
+          seen++;
+          if (knownTotal !== undefined && seen >= end) return false;
+        }
+        if (depth < q.maxDepth && !walk(edge.from, depth + 1)) return false;
+      }
+      return true;
+    };
+    walk(q.id, 1);
+    return { totalCount: knownTotal ?? seen, items };
+  }
+
+  /** Replacement chains followed forward until codes valid on `asOf`, nearest first. */
+  successors(q: SuccessorQuery): TraversalPage {
+    const items: TraversalItem[] = [];
+    const visited = new Set([q.id]);
+    let frontier: { id: string; edge: GraphEdge | null }[] = [{ id: q.id, edge: null }];
+    for (let depth = 1; depth <= q.maxDepth && frontier.length > 0; depth++) {
+      const next: typeof frontier = [];
+      for (const { id } of frontier) {
+        for (const edge of this.incoming.get(adjacencyKey(Relation.REPLACES, id)) ?? []) {
+          if (visited.has(edge.from)) continue;
+          visited.add(edge.from);
+          const node = this.nodes.get(edge.from)!;
+          if (versionAt(node, q.asOf)) items.push({ node, edge, depth, direction: Direction.IN });
+          else next.push({ id: edge.from, edge });
+        }
+      }
+      frontier = next;
+    }
+    return { totalCount: items.length, items };
+  }
+
+  /** Counts every subtree as it stands on the settled date (post-order, once per load). */
+  private countSubtrees(): void {
+    const visit = (id: string): SubtreeCounts => {
+      const known = this.settledCounts.get(id);
+      if (known) return known;
+      let all = 0;
+      let billable = 0;
+      let height = 0;
+      for (const edge of this.incoming.get(adjacencyKey(Relation.SUBSET_OF, id)) ?? []) {
+        if (!isValidAt(edge, this.settledOn)) continue;
+        const child = this.nodes.get(edge.from)!;
+        const version = versionAt(child, this.settledOn);
+        if (!version) continue;
+        const below = visit(child.id);
+        all += 1 + below.all;
+        billable += (version.billable ? 1 : 0) + below.billable;
+        height = Math.max(height, 1 + below.height);
+      }
+      const counts = { all, billable, height };
+      this.settledCounts.set(id, counts);
+      return counts;
+    };
+    for (const id of this.nodes.keys()) visit(id);
+  }
+}
+
+function adjacencyKey(relation: Relation, id: string): string {
+  return `${relation}\u0000${id}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Strongest pairing first; unscored after scored; then by code. */
+function byPairingStrength(a: TraversalItem, b: TraversalItem): number {
+  const sa = a.edge && "score" in a.edge ? a.edge.score : null;
+  const sb = b.edge && "score" in b.edge ? b.edge.score : null;
+  if (sa !== sb) {
+    if (sa === null) return 1;
+    if (sb === null) return -1;
+    return sb - sa;
+  }
+  return compareIds(a.node.id, b.node.id);
+}
+
+function lastChangeDate(nodes: Iterable<CodeNode>, edges: Iterable<GraphEdge>): IsoDate {
+  let lastStart = EARLIEST;
+  let lastEnd: IsoDate | null = null;
+  const see = (from: IsoDate | null, to: IsoDate | null) => {
+    if (from && from > lastStart) lastStart = from;
+    if (to && (lastEnd === null || to > lastEnd)) lastEnd = to;
+  };
+  for (const node of nodes) for (const v of node.versions) see(v.validFrom, v.validTo);
+  for (const edge of edges) see(edge.validFrom, edge.validTo);
+  // The day after the last end is itself a change: whatever ended is gone from then on.
+  const afterLastEnd = lastEnd === null ? EARLIEST : addDays(lastEnd, 1);
+  return afterLastEnd > lastStart ? afterLastEnd : lastStart;
+}

@@ -1,0 +1,75 @@
+import { Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
+import { CodeSystemId } from "../../domain/code-system.js";
+import { type IsoDate } from "../../domain/dates.js";
+import { type Context } from "../context.js";
+import { BadUserInputError, InputProblem } from "../errors.js";
+import { pageWindow, toConnection } from "../pagination.js";
+import { DateScalar } from "../scalars.js";
+import { CodeConnection } from "../types/connection.type.js";
+import { toCode } from "../types/code.type.js";
+import { pagedComplexity } from "./code.resolver.js";
+
+/** Longest search text accepted. */
+export const MAX_SEARCH_TEXT = 200;
+
+@ArgsType()
+class SearchArgs {
+  @Field(() => String, { description: "A code prefix or words." })
+  text!: string;
+
+  @Field(() => [CodeSystemId], { nullable: true, description: "Only codes of these systems (default: all)." })
+  systems?: CodeSystemId[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Only codes reportable on `asOf` (default false)." })
+  billableOnly?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Also return codes not valid on `asOf`: deleted codes and all of ICD-9-CM, which ended on 2015-09-30 (default false).",
+  })
+  includeInactive?: boolean | null;
+
+  @Field(() => DateScalar, { nullable: true, description: "Only codes valid on this date (default: today)." })
+  asOf?: IsoDate | null;
+
+  @Field(() => Int, { nullable: true, description: "How many results to return (default 25, at most the server's limit)." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Return the results after this cursor (a `pageInfo.endCursor`)." })
+  after?: string | null;
+}
+
+@Resolver()
+export class SearchResolver {
+  @Query(() => CodeConnection, {
+    description:
+      "Finds codes by code prefix (`E11`, `e11.6`, `0DT`) or by words of their titles and synonyms (`type 2 diabetes`, the last word may be a prefix: `diab`). Ranked: exact code, then code prefix, then titles holding all words (shorter, closer titles first), then synonyms.",
+    complexity: pagedComplexity,
+  })
+  async search(@Args(() => SearchArgs) args: SearchArgs, @Ctx() ctx: Context): Promise<CodeConnection> {
+    const trimmed = args.text.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_SEARCH_TEXT) {
+      throw new BadUserInputError(`text must hold 1 to ${MAX_SEARCH_TEXT} characters`, InputProblem.OUT_OF_RANGE, {
+        argumentName: "text",
+      });
+    }
+    const window = pageWindow(args, ctx.limits);
+    const asOf = args.asOf ?? ctx.today;
+    const page = await ctx.loaders.search.load({
+      text: trimmed,
+      systems: args.systems && args.systems.length > 0 ? [...args.systems].sort() : null,
+      billableOnly: args.billableOnly ?? false,
+      asOf: args.includeInactive ? null : asOf,
+      offset: window.offset,
+      limit: window.limit,
+    });
+    const connection = toConnection(page, window, (hit, cursor) => ({
+      cursor,
+      node: toCode(hit.node, asOf),
+      depth: null,
+      search: { score: hit.score, matchedOn: hit.matchedOn, matchedText: hit.matchedText },
+    }));
+    return { ...connection, nodes: connection.edges.map((e) => e.node) };
+  }
+}

@@ -1,0 +1,93 @@
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { type GraphQLFormattedError, type GraphQLSchema, separateOperations } from "graphql";
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "./query-complexity.js";
+import { type Logger } from "pino";
+import { type Limits } from "../config.js";
+import { type Context } from "./context.js";
+import { ErrorCode, QueryTooComplexError } from "./errors.js";
+
+/** Codes of errors the service raises on purpose: these reach the client as they are. */
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/**
+ * Keeps the service's own errors and GraphQL's validation errors; masks anything else
+ * (a bug, a driver message) as INTERNAL_SERVER_ERROR and logs it once with its stack.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.["code"];
+    if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error while answering a query");
+    return {
+      message: "Internal server error",
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+/** Refuses operations whose estimated cost (fields times page sizes) exceeds the limit. */
+function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const query = request.operationName ? separateOperations(document)[request.operationName] : document;
+          if (!query) return;
+          const complexity = getComplexity({
+            schema,
+            query,
+            variables: request.variables ?? {},
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > max) throw new QueryTooComplexError(complexity, max);
+        },
+      };
+    },
+  };
+}
+
+export interface ServerOptions {
+  readonly schema: GraphQLSchema;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  readonly plugins?: ApolloServerPlugin<Context>[];
+}
+
+export function createApolloServer({ schema, limits, logger, plugins = [] }: ServerOptions): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // Cross-site request forgery protection stays on: browsers must send a JSON body or a header.
+    csrfPrevention: true,
+    validationRules: [
+      maxDepthRule({ n: limits.maxQueryDepth, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true }),
+      maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
+    ],
+    formatError: createErrorFormatter(logger),
+    plugins: [complexityLimit(schema, limits.maxQueryComplexity), ...plugins],
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+}
+

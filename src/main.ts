@@ -1,56 +1,15 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "./config.js";
-import { buildApp } from "./http/app.js";
-import { createLogger } from "./logger.js";
-import { openStore } from "./store/open-store.js";
+import { serve } from "./serve.js";
 
-/** Longest a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+/** `npm start`: serve with the configuration from the environment. */
+try {
+  await serve(loadConfig());
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
   }
-  const logger = createLogger(config.logLevel);
-  const store = await openStore(config, logger);
-  const app = await buildApp({ store, limits: config.limits, logger });
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ store: store.name, port }, `codegraph is serving http://localhost:${port}/graphql`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: draining requests");
-    const timer = setTimeout(() => {
-      logger.error("shutdown took too long; exiting");
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    timer.unref();
-    try {
-      await app.close();
-      await store.close();
-      logger.info("stopped");
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, "error while shutting down");
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
-});
+}

@@ -38,9 +38,13 @@ export interface CodeSystemInfo {
   readonly replaces: readonly { readonly id: CodeSystemId; readonly effective: string }[];
   /** Whether descriptors may be shipped (false for CPT: AMA copyright). */
   readonly publicDomain: boolean;
+  /** Last day the system was in use, for a frozen system (ICD-9-CM); null while in use. */
+  readonly endedOn: string | null;
 }
 
 export const ICD10_EFFECTIVE_DATE = "2015-10-01";
+/** ICD-9-CM's last day: ICD-10-CM and ICD-10-PCS took over the next morning. */
+export const ICD9_END_DATE = "2015-09-30";
 
 const SYSTEMS: readonly CodeSystemInfo[] = [
   {
@@ -53,6 +57,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSystemId.HCPCS],
     replaces: [],
     publicDomain: false,
+    endedOn: null,
   },
   {
     id: CodeSystemId.HCPCS,
@@ -64,6 +69,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [],
     publicDomain: true,
+    endedOn: null,
   },
   {
     id: CodeSystemId.ICD10CM,
@@ -74,6 +80,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES],
     replaces: [{ id: CodeSystemId.ICD9CM, effective: ICD10_EFFECTIVE_DATE }],
     publicDomain: true,
+    endedOn: ICD9_END_DATE,
   },
   {
     id: CodeSystemId.ICD10PCS,
@@ -84,6 +91,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [{ id: CodeSystemId.ICD9CM, effective: ICD10_EFFECTIVE_DATE }],
     publicDomain: true,
+    endedOn: null,
   },
   {
     id: CodeSystemId.ICD9CM,
@@ -95,6 +103,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES, CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [],
     publicDomain: true,
+    endedOn: null,
   },
   {
     id: CodeSetFamilyId.PROCEDURE_CODES,
@@ -105,6 +114,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [],
     replaces: [],
     publicDomain: true,
+    endedOn: null,
   },
   {
     id: CodeSetFamilyId.DIAGNOSIS_CODES,
@@ -115,6 +125,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [],
     replaces: [],
     publicDomain: true,
+    endedOn: null,
   },
 ];
 

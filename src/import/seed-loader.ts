@@ -16,7 +16,8 @@ import {
   type ReleaseInfo,
 } from "../domain/graph.js";
 import { decodeGemFlags, ExclusionKind, PairingKind, Relation } from "../domain/relationship.js";
-import { parseTsv, SourceFileError, type TsvRow } from "./tsv.js";
+import { SourceFileError } from "./source-file-error.js";
+import { parseTsv, type TsvRow } from "./tsv.js";
 
 /** The files of a seed folder, in the order they are read. */
 export const SEED_FILES = {

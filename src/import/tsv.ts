@@ -1,24 +1,9 @@
+import { SourceFileError } from "./source-file-error.js";
+
 /**
  * Tab-separated files with a header row, as the hand-curated seed uses: no quoting (no
  * field holds a tab), `#` lines and blank lines skipped, every row as wide as the header.
  */
-
-/** A problem in an input file, with the place it was found. */
-export class SourceFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly problem: string,
-    readonly text?: string,
-  ) {
-    super(`${file}:${line}: ${problem}${text !== undefined ? ` — ${JSON.stringify(truncate(text))}` : ""}`);
-    this.name = "SourceFileError";
-  }
-}
-
-function truncate(text: string): string {
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-}
 
 export interface TsvRow {
   readonly line: number;

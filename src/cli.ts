@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import "reflect-metadata";
+import { Command, CommanderError } from "commander";
+import { registerServe } from "./commands/serve.command.js";
+import { ConfigError } from "./config.js";
+
+/** `codegraph <command>`: each command lives in src/commands/ and registers itself here. */
+const program = new Command()
+  .name("codegraph")
+  .description("Knowledge graph of medical code systems, served over GraphQL")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

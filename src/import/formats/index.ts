@@ -1,0 +1,40 @@
+import { open } from "node:fs/promises";
+import { basename } from "node:path";
+import { type FormatId, type FormatParser } from "../records.js";
+
+/** Every format the importer reads. */
+export const PARSERS: readonly FormatParser[] = [];
+
+/** Bytes read from the start of a file to recognise its format. */
+const HEAD_BYTES = 64 * 1024;
+
+export class UnknownFormatError extends Error {
+  override readonly name = "UnknownFormatError";
+}
+
+/** The parser for a file: the one named by `format`, else the first whose sniff accepts the file's head. */
+export async function parserFor(path: string, format?: FormatId | string): Promise<FormatParser> {
+  if (format) {
+    const named = PARSERS.find((p) => p.format === format);
+    if (!named) {
+      throw new UnknownFormatError(`unknown format ${JSON.stringify(format)}; known: ${PARSERS.map((p) => p.format).join(", ")}`);
+    }
+    return named;
+  }
+  const handle = await open(path, "r");
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    head = buffer.subarray(0, bytesRead).toString("latin1");
+  } finally {
+    await handle.close();
+  }
+  const found = PARSERS.find((p) => p.sniff(head, basename(path)));
+  if (!found) {
+    throw new UnknownFormatError(
+      `cannot tell the format of ${path} from its content; name it with --format (${PARSERS.map((p) => p.format).join(", ")})`,
+    );
+  }
+  return found;
+}

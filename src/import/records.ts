@@ -1,0 +1,126 @@
+import { type CodeKind, type CodeLevel } from "../domain/code-kind.js";
+import { type CodeSystemId } from "../domain/code-system.js";
+import { type IsoDate } from "../domain/dates.js";
+import { type CodeNode, type GraphEdge } from "../domain/graph.js";
+
+/**
+ * What a parser produces from one official file: plain records in the file's own terms,
+ * with no history and no knowledge of any store. The merge step (release-merge) turns
+ * them into versioned nodes and edges against what the graph already holds, and the
+ * one bulk-load path (`GraphStore.load`) writes the result.
+ */
+
+/** The formats the importer reads; each has one parser module in src/import/formats/. */
+export enum FormatId {
+  ICD10CM_ORDER = "icd10cm-order",
+  ICD10PCS_ORDER = "icd10pcs-order",
+  ICD10CM_TABULAR = "icd10cm-tabular",
+  ICD10CM_CONVERSION = "icd10cm-conversion",
+  HCPCS_ANNUAL = "hcpcs-annual",
+  GEM_I9_TO_I10 = "gem-i9-i10",
+  GEM_I10_TO_I9 = "gem-i10-i9",
+  ICD9CM_DIAGNOSIS_TITLES = "icd9cm-dx",
+  ICD9CM_PROCEDURE_TITLES = "icd9cm-sg",
+  CPT_CSV = "cpt-csv",
+  CLAIMS_ENCOUNTERS = "claims-encounters",
+  CLAIMS_PAIRS = "claims-pairs",
+}
+
+/** A code as one release file states it. */
+export interface ReleaseCode {
+  readonly id: string;
+  readonly system: CodeSystemId;
+  readonly code: string;
+  readonly kind: CodeKind;
+  readonly level: CodeLevel;
+  readonly title: string;
+  readonly shortTitle: string | null;
+  readonly billable: boolean;
+  /** Names the code is found by (inclusion terms). */
+  readonly synonyms?: readonly string[];
+  /** Per-system details from the file (HCPCS action code, BETOS ...). */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /**
+   * The parent's id when the file states it (tabular XML). When absent the merge derives
+   * it: the nearest existing prefix (E11.65 → E11.6 → E11), else the block whose range
+   * holds a category (E11 → E08-E13).
+   */
+  readonly parent?: string | null;
+  /** Line of the file the code came from, for error reports. */
+  readonly line: number;
+}
+
+/** Something to add to a code the graph already holds, without touching its versions. */
+export interface CodeAnnotation {
+  readonly id: string;
+  readonly synonyms?: readonly string[];
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** A GEM lists no equivalent for the code in this system. */
+  readonly noMapTo?: CodeSystemId;
+  readonly line: number;
+}
+
+/** An edge as a file states it; its ends are checked against the graph by the merge. */
+export type ReleaseEdge = GraphEdge & { readonly line: number };
+
+/** References in a file that could not be turned into codes: counted and reported, never dropped silently. */
+export interface UnresolvedReference {
+  /** Why, in a few words: "target not in the graph", "note text names no code". */
+  readonly reason: string;
+  readonly count: number;
+  /** A few examples, `line: text`. */
+  readonly examples: readonly string[];
+}
+
+/**
+ * A release that lists every code in its scope: codes of the scope that the graph holds
+ * as valid but the release lacks are retired (validTo = the day before `effective`).
+ */
+export interface SnapshotRelease {
+  readonly system: CodeSystemId;
+  /** Release label: FY2026, 2019. */
+  readonly version: string;
+  /** First day the release is in force. */
+  readonly effective: IsoDate;
+  /** Which held nodes this file speaks for (an order file does not list chapters or blocks). */
+  readonly covers: (node: CodeNode) => boolean;
+}
+
+export interface ParsedFile {
+  readonly file: string;
+  readonly format: FormatId;
+  /** Hex SHA-256 of the file's bytes. */
+  readonly sha256: string;
+  /** Data rows read (not counting headers and blank lines). */
+  readonly rows: number;
+  /** Set for a full release of a system; null for files that add edges or annotations. */
+  readonly snapshot: SnapshotRelease | null;
+  /**
+   * The release's codes (for a snapshot), or nodes a supplement introduces (tabular
+   * chapters and blocks): upserted, never retiring others.
+   */
+  readonly codes: readonly ReleaseCode[];
+  readonly annotations: readonly CodeAnnotation[];
+  readonly edges: readonly ReleaseEdge[];
+  readonly unresolved: readonly UnresolvedReference[];
+}
+
+export interface ParseOptions {
+  /** Release label and date when the file's name or content does not tell. */
+  readonly version?: string;
+  readonly effective?: IsoDate;
+  /** Minimum encounters for a claims pairing to be kept. */
+  readonly minSupport?: number;
+  /** Progress as the file is read: bytes read of the file's size, rows so far. */
+  readonly onProgress?: (progress: { bytes: number; totalBytes: number; rows: number }) => void;
+}
+
+/** One format's parser module: recognises its files and reads them. */
+export interface FormatParser {
+  readonly format: FormatId;
+  /** A short description for `codegraph import --help` and error messages. */
+  readonly description: string;
+  /** Whether the file's first lines (and name) look like this format. */
+  sniff(head: string, fileName: string): boolean;
+  parse(path: string, options: ParseOptions): Promise<ParsedFile>;
+}

@@ -80,7 +80,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES],
     replaces: [{ id: CodeSystemId.ICD9CM, effective: ICD10_EFFECTIVE_DATE }],
     publicDomain: true,
-    endedOn: ICD9_END_DATE,
+    endedOn: null,
   },
   {
     id: CodeSystemId.ICD10PCS,
@@ -103,7 +103,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES, CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [],
     publicDomain: true,
-    endedOn: null,
+    endedOn: ICD9_END_DATE,
   },
   {
     id: CodeSetFamilyId.PROCEDURE_CODES,

@@ -94,16 +94,18 @@ const icd10cm: SystemGrammar = {
 };
 
 // ── ICD-10-PCS ─────────────────────────────────────────────────────────────────────
-// PCS leaves out I and O so they are never read as 1 and 0.
+// PCS leaves out I and O so they are never read as 1 and 0; the first character names
+// one of the seventeen sections (0-9, B, C, D, F, G, H, X).
 const PCS_CHAR = "[0-9A-HJ-NP-Z]";
-const PCS_CODE = new RegExp(`^${PCS_CHAR}{7}$`);
-const PCS_HEADER = new RegExp(`^${PCS_CHAR}{1,3}$`);
+const PCS_SECTION = "[0-9BCDFGHX]";
+const PCS_CODE = new RegExp(`^${PCS_SECTION}${PCS_CHAR}{6}$`);
+const PCS_HEADER = new RegExp(`^${PCS_SECTION}${PCS_CHAR}{0,2}$`);
 
 const icd10pcs: SystemGrammar = {
   system: CodeSystemId.ICD10PCS,
   label: "ICD-10-PCS",
   expected:
-    "seven characters from 0-9 and A-Z without I and O (0016070), or the first one, two or three of them for a section, body system or table",
+    "seven characters from 0-9 and A-Z without I and O, the first naming a section (0-9, B, C, D, F, G, H, X), as in 0016070; or the first one, two or three of them for a section, body system or table",
   read(clean) {
     if (PCS_CODE.test(clean)) {
       return [reading(this.system, clean, CodeShape.CODE, CodeKind.PROCEDURE)];
@@ -115,6 +117,9 @@ const icd10pcs: SystemGrammar = {
   },
   explain(clean) {
     if (/[IO]/.test(clean)) return "ICD-10-PCS never uses the letters I and O";
+    if (/^[A-Z]/.test(clean) && !/^[BCDFGHX]/.test(clean)) {
+      return "the first character names a section: 0-9, B, C, D, F, G, H or X";
+    }
     if (/[^0-9A-Z]/.test(clean)) return "ICD-10-PCS codes have no dots or other punctuation";
     if (clean.length > 3 && clean.length < 7) {
       return "ICD-10-PCS codes have seven characters; one to three name a section, body system or table";

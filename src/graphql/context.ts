@@ -11,7 +11,11 @@ export interface Context {
   readonly today: IsoDate;
 }
 
-/** Builds a fresh context, with fresh loaders, for each request. */
-export function createContextFactory(store: GraphStore, limits: Limits): () => Promise<Context> {
-  return async () => ({ loaders: createLoaders(store), limits, today: today() });
+/** Builds a fresh context, with fresh loaders, for each request. `clock` is for tests. */
+export function createContextFactory(
+  store: GraphStore,
+  limits: Limits,
+  clock: () => IsoDate = today,
+): () => Promise<Context> {
+  return async () => ({ loaders: createLoaders(store), limits, today: clock() });
 }

@@ -89,10 +89,15 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
   if (readings.length === 0) {
     const expected =
       "a code of CPT (99213), HCPCS Level II (A4206), ICD-10-CM (E11.9), ICD-10-PCS (0016070) or ICD-9-CM (250.00)";
+    // Systems that can say what is wrong ("the dot follows the third character") say it.
+    const hints = Object.values(GRAMMARS)
+      .map((g) => [g.label, g.explain(clean)] as const)
+      .filter((h): h is readonly [string, string] => h[1] !== undefined)
+      .map(([label, why]) => `${label}: ${why}`);
     throw new CodeInputError(
       raw,
       CodeInputProblem.INVALID_CODE,
-      `${shown(raw)} is not a code of any supported system; expected ${expected}`,
+      `${shown(raw)} is not a code of any supported system${hints.length ? ` (${hints.join("; ")})` : ""}; expected ${expected}`,
       expected,
     );
   }

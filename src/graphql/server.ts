@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { type GraphQLFormattedError, type GraphQLSchema, separateOperations } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, separateOperations, type ValidationContext } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "./query-complexity.js";
 import { type Logger } from "pino";
 import { type Limits } from "../config.js";
@@ -62,6 +62,20 @@ function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin
   };
 }
 
+/**
+ * graphql-armor throws by default, which Apollo reports as an internal error; reported
+ * through the validation context instead, a refusal is a GRAPHQL_VALIDATION_FAILED error
+ * that names the limit.
+ */
+const asValidationError = {
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ""))),
+  ],
+};
+
 export interface ServerOptions {
   readonly schema: GraphQLSchema;
   readonly limits: Limits;
@@ -77,8 +91,8 @@ export function createApolloServer({ schema, limits, logger, plugins = [] }: Ser
     // Cross-site request forgery protection stays on: browsers must send a JSON body or a header.
     csrfPrevention: true,
     validationRules: [
-      maxDepthRule({ n: limits.maxQueryDepth, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true }),
-      maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
+      maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...asValidationError }),
+      maxAliasesRule({ n: limits.maxAliases, ...asValidationError }),
     ],
     formatError: createErrorFormatter(logger),
     plugins: [complexityLimit(schema, limits.maxQueryComplexity), ...plugins],

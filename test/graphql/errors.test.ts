@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { type GraphStore, StoreUnavailableError } from "../../src/store/graph-store.js";
+import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
+import { graphqlHarness } from "../support/graphql-harness.js";
+
+describe("malformed requests", () => {
+  it("answers a syntax error with GRAPHQL_PARSE_FAILED", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const { errors } = await api.run(`{ code(code: "E11.9" { id } }`);
+    expect(errors![0]!.extensions!["code"]).toBe("GRAPHQL_PARSE_FAILED");
+  });
+
+  it("answers an unknown field or enum value with GRAPHQL_VALIDATION_FAILED", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const unknownField = await api.run(`{ code(code: "E11.9") { colour } }`);
+    expect(unknownField.errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
+    const unknownSystem = await api.run(`{ code(code: "E11.9", system: SNOMED) { id } }`);
+    expect(unknownSystem.errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
+
+describe("limits", () => {
+  it("refuses a page larger than the limit, naming it", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const { errors } = await api.run(`{ code(code: "E11") { children(first: 101) { totalCount } } }`);
+    expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "PAGE_SIZE_EXCEEDED", max: 100, argumentName: "first" });
+    expect(errors![0]!.message).toMatch(/at most 100/);
+  });
+
+  it("refuses a negative page size and a forged cursor", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const negative = await api.run(`{ code(code: "E11") { children(first: -1) { totalCount } } }`);
+    expect(negative.errors![0]!.extensions).toMatchObject({ reason: "OUT_OF_RANGE" });
+    const forged = await api.run(`{ code(code: "E11") { children(after: "bm90LWEtY3Vyc29y") { totalCount } } }`);
+    expect(forged.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
+  });
+
+  it("refuses a maxDepth beyond the traversal limit", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const { errors } = await api.run(`{ code(code: "E11") { ancestors(maxDepth: 11) { id } } }`);
+    expect(errors![0]!.extensions).toMatchObject({ reason: "OUT_OF_RANGE", argumentName: "maxDepth", max: 10 });
+  });
+
+  it("refuses a query nested deeper than the limit", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxQueryDepth: 4 } });
+    const { data, errors } = await api.run(`{ code(code: "E11.65") { parent { parent { parent { parent { id } } } } } }`);
+    expect(data).toBeUndefined();
+    expect(errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(errors![0]!.message).toMatch(/depth/i);
+  });
+
+  it("refuses too many aliases", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxAliases: 2 } });
+    const { errors } = await api.run(`{ a: code(code: "E11") { id } b: code(code: "E10") { id } c: code(code: "E11.9") { id } }`);
+    expect(errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(errors![0]!.message).toMatch(/alias/i);
+  });
+
+  it("refuses a query whose page sizes multiply past the cost limit", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const { data, errors } = await api.run(`{ search(text: "diabetes", first: 100) { nodes {
+      children(first: 100) { nodes { descendants(first: 100) { nodes { id } } } } } } }`);
+    expect(data).toBeUndefined();
+    expect(errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", max: 20_000 });
+    expect(errors![0]!.extensions!["complexity"]).toBeGreaterThan(20_000);
+  });
+});
+
+describe("failures behind the API", () => {
+  it("masks an unexpected error and logs it once", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH, {
+      wrap: (store) => ({ ...bind(store), traverse: async () => Promise.reject(new Error("disk on fire at /var/secret")) }),
+    });
+    const { data, errors } = await api.run(`{ code(code: "E11.9") { id parent { id } } }`);
+    expect(data).toEqual({ code: { id: "ICD10CM:E11.9", parent: null } });
+    expect(errors).toEqual([
+      { message: "Internal server error", path: ["code", "parent"], locations: [{ line: 1, column: 28 }], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+    ]);
+    expect(api.logLines).toHaveLength(1);
+    expect(api.logLines[0]).toContain("disk on fire");
+  });
+
+  it("answers UNAVAILABLE when the store cannot be reached", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH, {
+      wrap: (store) => ({ ...bind(store), getCodes: async () => Promise.reject(new StoreUnavailableError("Neo4j did not answer within 5000 ms")) }),
+    });
+    const { errors } = await api.run(`{ code(code: "E11.9") { id } }`);
+    expect(errors![0]).toMatchObject({ message: "Neo4j did not answer within 5000 ms", extensions: { code: "UNAVAILABLE" } });
+    expect(api.logLines).toHaveLength(0);
+  });
+});
+
+/** A plain object with the store's methods bound, so single methods can be replaced. */
+function bind(store: GraphStore): GraphStore {
+  return {
+    name: store.name,
+    getCodes: store.getCodes.bind(store),
+    traverse: store.traverse.bind(store),
+    search: store.search.bind(store),
+    countCodes: store.countCodes.bind(store),
+    listReleases: store.listReleases.bind(store),
+    scanCodes: store.scanCodes.bind(store),
+    load: store.load.bind(store),
+    health: store.health.bind(store),
+    close: store.close.bind(store),
+  };
+}

@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
+import { graphqlHarness, type Harness } from "../support/graphql-harness.js";
+
+let api: Harness;
+beforeAll(async () => {
+  api = await graphqlHarness(GRAPHQL_GRAPH);
+});
+
+const query = `query($t: String!, $s: [CodeSystemId!], $b: Boolean, $i: Boolean, $d: Date, $first: Int, $after: String) {
+  search(text: $t, systems: $s, billableOnly: $b, includeInactive: $i, asOf: $d, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id } search { score matchedOn matchedText } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+async function search(variables: Record<string, unknown>) {
+  const { data, errors } = await api.run(query, variables);
+  expect(errors).toBeUndefined();
+  return data!["search"] as {
+    totalCount: number;
+    edges: { cursor: string; node: { id: string }; search: { score: number; matchedOn: string; matchedText: string | null } }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+describe("search", () => {
+  it("ranks the exact code, then codes it begins", async () => {
+    const result = await search({ t: "e11.6" });
+    expect(result.edges.map((e) => [e.node.id, e.search.matchedOn])).toEqual([
+      ["ICD10CM:E11.6", "CODE"],
+      ["ICD10CM:E11.65", "CODE_PREFIX"],
+    ]);
+    expect(result.edges[0]!.search.score).toBeGreaterThan(result.edges[1]!.search.score);
+  });
+
+  it("finds words in titles and synonyms, saying which matched", async () => {
+    const words = await search({ t: "hyperglycemia" });
+    expect(words.edges.map((e) => [e.node.id, e.search.matchedOn, e.search.matchedText])).toEqual([
+      ["ICD10CM:E11.65", "TITLE", "Type 2 diabetes mellitus with hyperglycemia"],
+    ]);
+    const synonym = await search({ t: "insulin secretory" });
+    expect(synonym.edges[0]).toMatchObject({ node: { id: "ICD10CM:E11" }, search: { matchedOn: "SYNONYM" } });
+  });
+
+  it("filters by system and billable, and leaves out inactive codes unless asked", async () => {
+    const strips = await search({ t: "glucose", s: ["HCPCS"] });
+    expect(strips.edges.map((e) => e.node.id)).toEqual(["HCPCS:A4253"]);
+    const active = await search({ t: "diabetes mellitus without", s: ["ICD9CM"] });
+    expect(active.totalCount).toBe(0);
+    const inactive = await search({ t: "diabetes mellitus without", s: ["ICD9CM"], i: true });
+    expect(inactive.edges.map((e) => e.node.id).sort()).toEqual(["ICD9CM:250.00", "ICD9CM:250.02"]);
+    const past = await search({ t: "diabetes mellitus without", s: ["ICD9CM"], d: "2015-01-01" });
+    expect(past.totalCount).toBe(2);
+    const billable = await search({ t: "type 2 diabetes", b: true, first: 100 });
+    expect(billable.edges.map((e) => e.node.id)).not.toContain("ICD10CM:E11");
+  });
+
+  it("pages through results with cursors", async () => {
+    const first = await search({ t: "diabetes", first: 3 });
+    const second = await search({ t: "diabetes", first: 3, after: first.pageInfo.endCursor });
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const ids = [...first.edges, ...second.edges].map((e) => e.node.id);
+    expect(new Set(ids).size).toBe(6);
+    const all = await search({ t: "diabetes", first: 100 });
+    expect(all.edges.map((e) => e.node.id).slice(0, 6)).toEqual(ids);
+  });
+
+  it("refuses empty and oversized text", async () => {
+    for (const t of ["   ", "x".repeat(201)]) {
+      const { errors } = await api.run(query, { t });
+      expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "OUT_OF_RANGE", argumentName: "text" });
+    }
+  });
+});

@@ -12,7 +12,9 @@ const schema = z
   .object({
     HOST: z.string().min(1).default("0.0.0.0"),
     PORT: int(0, 65535).default(4000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
 
     CODEGRAPH_STORE: z.enum(["memory", "neo4j"]).default("memory"),
     /** Where imports into the embedded store are saved, and loaded from at start (relative to the project). */
@@ -20,9 +22,12 @@ const schema = z
     /** The bundled sample, served when the data folder holds no saved graph. */
     CODEGRAPH_SEED_DIR: z.string().min(1).default("seed"),
 
-    NEO4J_URI: z.string().regex(/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/.+/, {
-      message: "must be a neo4j:// or bolt:// URI, such as neo4j://localhost:7687",
-    }).optional(),
+    NEO4J_URI: z
+      .string()
+      .regex(/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/.+/, {
+        message: "must be a neo4j:// or bolt:// URI, such as neo4j://localhost:7687",
+      })
+      .optional(),
     NEO4J_USER: z.string().min(1).default("neo4j"),
     NEO4J_PASSWORD: z.string().optional(),
     NEO4J_DATABASE: z.string().min(1).default("neo4j"),
@@ -50,13 +55,25 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.CODEGRAPH_STORE === "neo4j" && !env.NEO4J_URI) {
-      ctx.addIssue({ code: "custom", path: ["NEO4J_URI"], message: "is required when CODEGRAPH_STORE=neo4j" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["NEO4J_URI"],
+        message: "is required when CODEGRAPH_STORE=neo4j",
+      });
     }
     if (env.CODEGRAPH_STORE === "neo4j" && env.NEO4J_PASSWORD === undefined) {
-      ctx.addIssue({ code: "custom", path: ["NEO4J_PASSWORD"], message: "is required when CODEGRAPH_STORE=neo4j" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["NEO4J_PASSWORD"],
+        message: "is required when CODEGRAPH_STORE=neo4j",
+      });
     }
     if (env.DEFAULT_PAGE_SIZE > env.MAX_PAGE_SIZE) {
-      ctx.addIssue({ code: "custom", path: ["DEFAULT_PAGE_SIZE"], message: "must not exceed MAX_PAGE_SIZE" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEFAULT_PAGE_SIZE"],
+        message: "must not exceed MAX_PAGE_SIZE",
+      });
     }
   });
 

@@ -43,7 +43,12 @@ export function codeId(system: CodeSystemId, code: string): string {
   return `${system}:${code}`;
 }
 
-function reading(system: CodeSystemId, code: string, shape: CodeShape, kind: CodeKind): CodeReading {
+function reading(
+  system: CodeSystemId,
+  code: string,
+  shape: CodeShape,
+  kind: CodeKind,
+): CodeReading {
   return { system, code, id: codeId(system, code), shape, kind };
 }
 
@@ -179,11 +184,13 @@ const cpt: SystemGrammar = {
   expected:
     "five digits (99213), four digits and F, M, T or U (3044F, 0042T), a modifier (25, 59, 1P), or a range such as 99202-99215",
   read(clean) {
-    if (CPT_CODE.test(clean)) return [reading(this.system, clean, CodeShape.CODE, CodeKind.PROCEDURE)];
+    if (CPT_CODE.test(clean))
+      return [reading(this.system, clean, CodeShape.CODE, CodeKind.PROCEDURE)];
     if (CPT_MODIFIER.test(clean)) {
       return [reading(this.system, clean, CodeShape.MODIFIER, CodeKind.MODIFIER)];
     }
-    if (CPT_RANGE.test(clean)) return [reading(this.system, clean, CodeShape.RANGE, CodeKind.PROCEDURE)];
+    if (CPT_RANGE.test(clean))
+      return [reading(this.system, clean, CodeShape.RANGE, CodeKind.PROCEDURE)];
     return [];
   },
   explain(clean) {

@@ -25,7 +25,9 @@ export class CodeInputError extends Error {
 export const MAX_CODE_INPUT_LENGTH = 40;
 
 function shown(value: string): string {
-  return JSON.stringify(value.length > MAX_CODE_INPUT_LENGTH ? `${value.slice(0, MAX_CODE_INPUT_LENGTH)}…` : value);
+  return JSON.stringify(
+    value.length > MAX_CODE_INPUT_LENGTH ? `${value.slice(0, MAX_CODE_INPUT_LENGTH)}…` : value,
+  );
 }
 
 /**
@@ -38,7 +40,11 @@ function shown(value: string): string {
  */
 export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeReading[] {
   if (raw.length > MAX_CODE_INPUT_LENGTH * 4) {
-    throw new CodeInputError(raw, CodeInputProblem.INVALID_CODE, `${shown(raw)} is too long to be a code`);
+    throw new CodeInputError(
+      raw,
+      CodeInputProblem.INVALID_CODE,
+      `${shown(raw)} is too long to be a code`,
+    );
   }
   let clean = raw.replace(/\s+/g, "").toUpperCase();
   let wanted = system ?? undefined;
@@ -85,7 +91,9 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
   }
 
   const readings =
-    clean.length <= MAX_CODE_INPUT_LENGTH ? Object.values(GRAMMARS).flatMap((g) => g.read(clean)) : [];
+    clean.length <= MAX_CODE_INPUT_LENGTH
+      ? Object.values(GRAMMARS).flatMap((g) => g.read(clean))
+      : [];
   if (readings.length === 0) {
     const expected =
       "a code of CPT (99213), HCPCS Level II (A4206), ICD-10-CM (E11.9), ICD-10-PCS (0016070) or ICD-9-CM (250.00)";

@@ -21,7 +21,10 @@ export enum CodeStatus {
 }
 
 /** The status of a known code on `asOf`. */
-export function statusAt(node: CodeNode, asOf: IsoDate): CodeStatus.VALID | CodeStatus.HEADER | CodeStatus.DELETED | CodeStatus.NOT_YET_VALID {
+export function statusAt(
+  node: CodeNode,
+  asOf: IsoDate,
+): CodeStatus.VALID | CodeStatus.HEADER | CodeStatus.DELETED | CodeStatus.NOT_YET_VALID {
   const version = versionAt(node, asOf);
   if (!version) {
     const { validFrom } = nodeValidity(node);

@@ -32,7 +32,10 @@ export interface Validity {
 
 /** Whether `asOf` falls inside the span (ends inclusive). */
 export function isValidAt(span: Validity, asOf: IsoDate): boolean {
-  return (span.validFrom === null || span.validFrom <= asOf) && (span.validTo === null || asOf <= span.validTo);
+  return (
+    (span.validFrom === null || span.validFrom <= asOf) &&
+    (span.validTo === null || asOf <= span.validTo)
+  );
 }
 
 /**

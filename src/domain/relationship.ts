@@ -62,7 +62,8 @@ export interface GemFlags {
 
 /** Decodes a GEM flags field (`10000`, `10111`). */
 export function decodeGemFlags(flags: string): GemFlags {
-  if (!/^[01][01][01][0-9][0-9]$/.test(flags)) throw new Error(`malformed GEM flags ${JSON.stringify(flags)}`);
+  if (!/^[01][01][01][0-9][0-9]$/.test(flags))
+    throw new Error(`malformed GEM flags ${JSON.stringify(flags)}`);
   return {
     approximate: flags[0] === "1",
     noMap: flags[1] === "1",

@@ -14,7 +14,11 @@ export type Lookup =
  * several when it is well-formed in more than one system); the readings the graph holds
  * decide. Throws {@link CodeInputError} when it cannot be a code at all.
  */
-export async function lookupCode(input: string, system: CodeSystemId | null | undefined, loaders: Loaders): Promise<Lookup> {
+export async function lookupCode(
+  input: string,
+  system: CodeSystemId | null | undefined,
+  loaders: Loaders,
+): Promise<Lookup> {
   const ids = [...new Set(readCodeInput(input, system).map((r) => r.id))];
   const found = (await loaders.codes.loadMany(ids)).map((result) => {
     if (result instanceof Error) throw result;

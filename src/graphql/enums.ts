@@ -24,7 +24,10 @@ registerEnumType(CodeSystemId, {
   description: "A code system the graph holds.",
   valuesConfig: {
     CPT: { description: "CPT (HCPCS Level I), AMA: procedures and professional services." },
-    HCPCS: { description: "HCPCS Level II, CMS: supplies, equipment, drugs, services not in CPT; modifiers." },
+    HCPCS: {
+      description:
+        "HCPCS Level II, CMS: supplies, equipment, drugs, services not in CPT; modifiers.",
+    },
     ICD10CM: { description: "ICD-10-CM: diagnoses, since 2015-10-01." },
     ICD10PCS: { description: "ICD-10-PCS: inpatient hospital procedures, since 2015-10-01." },
     ICD9CM: { description: "ICD-9-CM: diagnoses and inpatient procedures until 2015-09-30." },
@@ -44,13 +47,21 @@ registerEnumType(CodeKind, {
 
 registerEnumType(CodeLevel, {
   name: "CodeLevel",
-  description: "Where a code sits in its system's hierarchy; the values give each system's own word.",
+  description:
+    "Where a code sits in its system's hierarchy; the values give each system's own word.",
   valuesConfig: {
     CHAPTER: { description: "ICD chapter, ICD-10-PCS section, HCPCS/CPT section." },
-    BLOCK: { description: "ICD block of categories, ICD-10-PCS body system, HCPCS/CPT subsection." },
-    CATEGORY: { description: "Three-character ICD category; ICD-10-PCS table (first three characters)." },
+    BLOCK: {
+      description: "ICD block of categories, ICD-10-PCS body system, HCPCS/CPT subsection.",
+    },
+    CATEGORY: {
+      description: "Three-character ICD category; ICD-10-PCS table (first three characters).",
+    },
     SUBCATEGORY: { description: "A header below a category, with codes below it." },
-    CODE: { description: "A code at the bottom of the hierarchy: HCPCS and CPT codes and modifiers, ICD codes." },
+    CODE: {
+      description:
+        "A code at the bottom of the hierarchy: HCPCS and CPT codes and modifiers, ICD codes.",
+    },
   },
 });
 
@@ -72,8 +83,12 @@ registerEnumType(PairingKind, {
   name: "PairingKind",
   description: "Why two codes are paired.",
   valuesConfig: {
-    USE_ADDITIONAL_CODE: { description: 'ICD-10-CM "Use additional code": report the other code as well.' },
-    CODE_FIRST: { description: 'ICD-10-CM "Code first": the other code (an underlying condition) goes first.' },
+    USE_ADDITIONAL_CODE: {
+      description: 'ICD-10-CM "Use additional code": report the other code as well.',
+    },
+    CODE_FIRST: {
+      description: 'ICD-10-CM "Code first": the other code (an underlying condition) goes first.',
+    },
     CODE_ALSO: { description: 'ICD-10-CM "Code also": the other code may be reported too.' },
     SUPPORTS: { description: "A diagnosis that supports the medical necessity of a procedure." },
     OBSERVED: { description: "Seen together on claims; see support, confidence and lift." },
@@ -85,7 +100,9 @@ registerEnumType(ExclusionKind, {
   description: "ICD-10-CM exclusion notes.",
   valuesConfig: {
     EXCLUDES1: { description: "Never reported together: the conditions cannot occur together." },
-    EXCLUDES2: { description: "Not part of this code: both may be reported when both are present." },
+    EXCLUDES2: {
+      description: "Not part of this code: both may be reported when both are present.",
+    },
   },
 });
 
@@ -107,7 +124,9 @@ registerEnumType(SubsumptionOutcome, {
     EQUIVALENT: { description: "`a` and `b` are the same code." },
     SUBSUMES: { description: "`a` is an ancestor of `b`: everything `b` covers, `a` covers." },
     SUBSUMED_BY: { description: "`b` is an ancestor of `a`." },
-    NOT_SUBSUMED: { description: "Neither is an ancestor of the other (or they are in different systems)." },
+    NOT_SUBSUMED: {
+      description: "Neither is an ancestor of the other (or they are in different systems).",
+    },
   },
 });
 
@@ -115,7 +134,10 @@ registerEnumType(EdgeDirection, {
   name: "EdgeDirection",
   description: "Which way a relationship runs, seen from the code being asked about.",
   valuesConfig: {
-    OUTGOING: { description: "From this code to the other (this code bears the instruction or is the source)." },
+    OUTGOING: {
+      description:
+        "From this code to the other (this code bears the instruction or is the source).",
+    },
     INCOMING: { description: "From the other code to this one." },
   },
 });

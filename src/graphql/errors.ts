@@ -51,8 +51,11 @@ export class UnavailableError extends GraphQLError {
 /** The query would cost more than the configured limit. */
 export class QueryTooComplexError extends GraphQLError {
   constructor(complexity: number, max: number) {
-    super(`query cost ${complexity} exceeds the limit of ${max}; ask for smaller pages or fewer fields`, {
-      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity, max },
-    });
+    super(
+      `query cost ${complexity} exceeds the limit of ${max}; ask for smaller pages or fewer fields`,
+      {
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity, max },
+      },
+    );
   }
 }

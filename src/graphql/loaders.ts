@@ -43,20 +43,31 @@ async function guarded<T>(call: () => Promise<T>): Promise<T> {
  * kind of read: all codes in one `getCodes`, all edge walks in one `traverse`.
  */
 export function createLoaders(store: GraphStore): Loaders {
-  const codes = new DataLoader<string, CodeNode | null>((ids) => guarded(() => store.getCodes(ids)));
+  const codes = new DataLoader<string, CodeNode | null>((ids) =>
+    guarded(() => store.getCodes(ids)),
+  );
   const primeCodes = <P extends { items: readonly { node: CodeNode }[] }>(pages: P[]): P[] => {
     for (const page of pages) for (const item of page.items) codes.prime(item.node.id, item.node);
     return pages;
   };
   return {
     codes,
-    traversal: new DataLoader<TraversalQuery, TraversalPage, string>(async (queries) => primeCodes(await guarded(() => store.traverse(queries))), {
-      cacheKeyFn: byContent,
-    }),
-    search: new DataLoader<SearchQuery, SearchPage, string>(async (queries) => primeCodes(await guarded(() => store.search(queries))), {
-      cacheKeyFn: byContent,
-    }),
-    codeCounts: new DataLoader<CodeCountQuery, number, string>((queries) => guarded(() => store.countCodes(queries)), { cacheKeyFn: byContent }),
+    traversal: new DataLoader<TraversalQuery, TraversalPage, string>(
+      async (queries) => primeCodes(await guarded(() => store.traverse(queries))),
+      {
+        cacheKeyFn: byContent,
+      },
+    ),
+    search: new DataLoader<SearchQuery, SearchPage, string>(
+      async (queries) => primeCodes(await guarded(() => store.search(queries))),
+      {
+        cacheKeyFn: byContent,
+      },
+    ),
+    codeCounts: new DataLoader<CodeCountQuery, number, string>(
+      (queries) => guarded(() => store.countCodes(queries)),
+      { cacheKeyFn: byContent },
+    ),
     releases: new DataLoader((systems) => guarded(() => store.listReleases(systems))),
   };
 }

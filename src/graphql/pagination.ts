@@ -10,11 +10,15 @@ export const ESTIMATED_PAGE_SIZE = 25;
 export class PageArgs {
   @Field(() => Int, {
     nullable: true,
-    description: "How many items to return (default 25, at most the server's limit, 100 unless configured).",
+    description:
+      "How many items to return (default 25, at most the server's limit, 100 unless configured).",
   })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Return the items after this cursor (a `pageInfo.endCursor`)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Return the items after this cursor (a `pageInfo.endCursor`).",
+  })
   after?: string | null;
 }
 
@@ -29,9 +33,13 @@ export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   const position = Number(text.slice(CURSOR_PREFIX.length));
   if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
-    throw new BadUserInputError(`${JSON.stringify(cursor)} is not a cursor this service issued`, InputProblem.INVALID_CURSOR, {
-      argumentName: "after",
-    });
+    throw new BadUserInputError(
+      `${JSON.stringify(cursor)} is not a cursor this service issued`,
+      InputProblem.INVALID_CURSOR,
+      {
+        argumentName: "after",
+      },
+    );
   }
   return position;
 }
@@ -45,7 +53,9 @@ export interface PageWindow {
 export function pageWindow(args: PageArgs, limits: Limits): PageWindow {
   const first = args.first ?? limits.defaultPageSize;
   if (first < 0) {
-    throw new BadUserInputError("first must not be negative", InputProblem.OUT_OF_RANGE, { argumentName: "first" });
+    throw new BadUserInputError("first must not be negative", InputProblem.OUT_OF_RANGE, {
+      argumentName: "first",
+    });
   }
   if (first > limits.maxPageSize) {
     throw new BadUserInputError(
@@ -60,12 +70,21 @@ export function pageWindow(args: PageArgs, limits: Limits): PageWindow {
 
 export interface Connection<E> {
   edges: E[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
   totalCount: number;
 }
 
 /** Builds a Relay connection from a store page fetched with `window`. */
-export function toConnection<T, E>(page: Page<T>, window: PageWindow, toEdge: (item: T, cursor: string) => E): Connection<E> {
+export function toConnection<T, E>(
+  page: Page<T>,
+  window: PageWindow,
+  toEdge: (item: T, cursor: string) => E,
+): Connection<E> {
   const cursors = page.items.map((_, i) => encodeCursor(window.offset + i));
   return {
     edges: page.items.map((item, i) => toEdge(item, cursors[i]!)),

@@ -14,7 +14,13 @@ let built: Promise<GraphQLSchema> | undefined;
  */
 export function buildCodegraphSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [CodeLookupResolver, CodeResolutionResolver, CodeResolver, CodeSystemResolver, SearchResolver],
+    resolvers: [
+      CodeLookupResolver,
+      CodeResolutionResolver,
+      CodeResolver,
+      CodeSystemResolver,
+      SearchResolver,
+    ],
     validate: false,
     emitSchemaFile: false,
   });

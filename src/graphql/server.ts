@@ -2,7 +2,13 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, separateOperations, type ValidationContext } from "graphql";
+import {
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  separateOperations,
+  type ValidationContext,
+} from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "./query-complexity.js";
 import { type Logger } from "pino";
 import { type Limits } from "../config.js";
@@ -27,11 +33,18 @@ const PUBLIC_CODES = new Set<string>([
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.["code"];
-    if (typeof code === "string" && PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    if (
+      typeof code === "string" &&
+      PUBLIC_CODES.has(code) &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR
+    ) {
       const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error while answering a query");
+    logger.error(
+      { err: unwrapResolverError(error), path: formatted.path },
+      "unexpected error while answering a query",
+    );
     return {
       message: "Internal server error",
       ...(formatted.path ? { path: formatted.path } : {}),
@@ -47,7 +60,9 @@ function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const query = request.operationName ? separateOperations(document)[request.operationName] : document;
+          const query = request.operationName
+            ? separateOperations(document)[request.operationName]
+            : document;
           if (!query) return;
           const complexity = getComplexity({
             schema,
@@ -83,7 +98,12 @@ export interface ServerOptions {
   readonly plugins?: ApolloServerPlugin<Context>[];
 }
 
-export function createApolloServer({ schema, limits, logger, plugins = [] }: ServerOptions): ApolloServer<Context> {
+export function createApolloServer({
+  schema,
+  limits,
+  logger,
+  plugins = [],
+}: ServerOptions): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     introspection: true,
@@ -91,7 +111,12 @@ export function createApolloServer({ schema, limits, logger, plugins = [] }: Ser
     // Cross-site request forgery protection stays on: browsers must send a JSON body or a header.
     csrfPrevention: true,
     validationRules: [
-      maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...asValidationError }),
+      maxDepthRule({
+        n: limits.maxQueryDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        ...asValidationError,
+      }),
       maxAliasesRule({ n: limits.maxAliases, ...asValidationError }),
     ],
     formatError: createErrorFormatter(logger),
@@ -104,4 +129,3 @@ export function createApolloServer({ schema, limits, logger, plugins = [] }: Ser
     },
   });
 }
-

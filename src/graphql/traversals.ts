@@ -78,8 +78,12 @@ export function edgeDirection(item: TraversalItem): EdgeDirection {
 }
 
 /** Narrows an item's edge to the relation the query asked for. */
-export function edgeOf<R extends GraphEdge["relation"]>(item: TraversalItem, relation: R): Extract<GraphEdge, { relation: R }> {
+export function edgeOf<R extends GraphEdge["relation"]>(
+  item: TraversalItem,
+  relation: R,
+): Extract<GraphEdge, { relation: R }> {
   const edge = item.edge;
-  if (!edge || edge.relation !== relation) throw new Error(`expected a ${relation} edge, found ${edge?.relation}`);
+  if (!edge || edge.relation !== relation)
+    throw new Error(`expected a ${relation} edge, found ${edge?.relation}`);
   return edge as Extract<GraphEdge, { relation: R }>;
 }

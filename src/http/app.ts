@@ -1,5 +1,10 @@
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import { type Logger } from "pino";
 import { type Limits } from "../config.js";
 import { createContextFactory } from "../graphql/context.js";
@@ -21,9 +26,16 @@ class QuietRequestLog extends LogController {
     request.log.debug({ method: request.method, url: request.url }, "incoming request");
   }
 
-  override requestCompleted(...[error, request, reply]: Parameters<LogController["requestCompleted"]>): void {
-    if (error) reply.log.error({ err: error, url: request.url, status: reply.statusCode }, "request failed");
-    else reply.log.debug({ url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, "request completed");
+  override requestCompleted(
+    ...[error, request, reply]: Parameters<LogController["requestCompleted"]>
+  ): void {
+    if (error)
+      reply.log.error({ err: error, url: request.url, status: reply.statusCode }, "request failed");
+    else
+      reply.log.debug(
+        { url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+        "request completed",
+      );
   }
 }
 
@@ -35,11 +47,20 @@ function graphqlShapedError(error: FastifyError): { status: number; body: object
       body: { errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE" } }] },
     };
   }
-  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-    return { status: 415, body: { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] } };
+  if (
+    error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ||
+    error.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+  ) {
+    return {
+      status: 415,
+      body: { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] },
+    };
   }
   if (error.statusCode === 400) {
-    return { status: 400, body: { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] } };
+    return {
+      status: 400,
+      body: { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] },
+    };
   }
   return undefined;
 }
@@ -70,7 +91,13 @@ export async function buildApp({ store, limits, logger }: AppOptions): Promise<F
     const shaped = graphqlShapedError(error);
     if (shaped) return reply.code(shaped.status).send(shaped.body);
     request.log.error({ err: error }, "unhandled HTTP error");
-    return reply.code(500).send({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+    return reply
+      .code(500)
+      .send({
+        errors: [
+          { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } },
+        ],
+      });
   });
 
   await app.register(fastifyApollo(apollo), { context: createContextFactory(store, limits) });
@@ -79,7 +106,9 @@ export async function buildApp({ store, limits, logger }: AppOptions): Promise<F
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const health = await store.health();
-    return reply.code(health.ready ? 200 : 503).send({ ready: health.ready, store: store.name, reason: health.reason });
+    return reply
+      .code(health.ready ? 200 : 503)
+      .send({ ready: health.ready, store: store.name, reason: health.reason });
   });
   return app;
 }

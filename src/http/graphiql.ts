@@ -14,9 +14,21 @@ export const ASSET_PREFIX = "/graphiql/assets";
  * this service, so the playground works offline and behind firewalls.
  */
 const PACKAGED_ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
-  "graphiql.min.css": { pkg: "graphiql", file: "graphiql.min.css", type: "text/css; charset=utf-8" },
-  "graphiql.min.js": { pkg: "graphiql", file: "graphiql.min.js", type: "text/javascript; charset=utf-8" },
-  "react.production.min.js": { pkg: "react", file: "umd/react.production.min.js", type: "text/javascript; charset=utf-8" },
+  "graphiql.min.css": {
+    pkg: "graphiql",
+    file: "graphiql.min.css",
+    type: "text/css; charset=utf-8",
+  },
+  "graphiql.min.js": {
+    pkg: "graphiql",
+    file: "graphiql.min.js",
+    type: "text/javascript; charset=utf-8",
+  },
+  "react.production.min.js": {
+    pkg: "react",
+    file: "umd/react.production.min.js",
+    type: "text/javascript; charset=utf-8",
+  },
   "react-dom.production.min.js": {
     pkg: "react-dom",
     file: "umd/react-dom.production.min.js",
@@ -103,12 +115,18 @@ export function registerGraphiqlAssets(app: FastifyInstance): void {
       { body: readFileSync(packageFile(pkg, file)), type },
     ]),
   );
-  assets.set("codegraph-graphiql.js", { body: BOOT_SCRIPT, type: "text/javascript; charset=utf-8" });
+  assets.set("codegraph-graphiql.js", {
+    body: BOOT_SCRIPT,
+    type: "text/javascript; charset=utf-8",
+  });
 
   app.get<{ Params: { file: string } }>(`${ASSET_PREFIX}/:file`, async (request, reply) => {
     const asset = assets.get(request.params.file);
     if (!asset) return reply.code(404).send({ error: "no such asset" });
-    return reply.header("content-type", asset.type).header("cache-control", "public, max-age=86400").send(asset.body);
+    return reply
+      .header("content-type", asset.type)
+      .header("cache-control", "public, max-age=86400")
+      .send(asset.body);
   });
   app.get("/", async (_request, reply) => reply.redirect("/graphql"));
 }

@@ -34,7 +34,11 @@ export function createMetrics(app: FastifyInstance): Metrics {
 
   app.addHook("onResponse", async (request, reply) => {
     httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? "unmatched",
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -46,10 +50,14 @@ export function createMetrics(app: FastifyInstance): Metrics {
     async requestDidStart() {
       return {
         async willSendResponse({ operation, errors: raised }) {
-          operations.inc({ type: operation?.operation ?? "unknown", outcome: raised?.length ? "error" : "ok" });
+          operations.inc({
+            type: operation?.operation ?? "unknown",
+            outcome: raised?.length ? "error" : "ok",
+          });
         },
         async didEncounterErrors({ errors: raised }) {
-          for (const e of raised) errors.inc({ code: String(e.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR") });
+          for (const e of raised)
+            errors.inc({ code: String(e.extensions?.["code"] ?? "INTERNAL_SERVER_ERROR") });
         },
       };
     },

@@ -59,7 +59,9 @@ export type SeedManifest = z.infer<typeof manifestSchema>;
  */
 export async function loadSeed(dir: string): Promise<GraphRecords> {
   const read = (name: string) => readFile(join(dir, name), "utf8");
-  const files = await Promise.all(Object.values(SEED_FILES).map(async (f) => [f, await read(f)] as const));
+  const files = await Promise.all(
+    Object.values(SEED_FILES).map(async (f) => [f, await read(f)] as const),
+  );
   const content = new Map(files);
   const manifest = parseManifest(content.get(SEED_FILES.manifest)!);
 
@@ -112,7 +114,11 @@ interface ParsedCode {
 function canonicalReading(file: string, row: TsvRow, column: string): CodeReading {
   const id = row.get(column);
   if (!/^[A-Z0-9]+:/.test(id)) {
-    throw new SourceFileError(file, row.line, `${column} must be SYSTEM:CODE, found ${JSON.stringify(id)}`);
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${column} must be SYSTEM:CODE, found ${JSON.stringify(id)}`,
+    );
   }
   let readings: CodeReading[];
   try {
@@ -123,7 +129,12 @@ function canonicalReading(file: string, row: TsvRow, column: string): CodeReadin
   const exact = readings.find((r) => r.id === id);
   if (!exact) {
     const canonical = readings.map((r) => r.id).join(" or ");
-    throw new SourceFileError(file, row.line, `${id} is not canonical: write ${canonical}`, row.text);
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${id} is not canonical: write ${canonical}`,
+      row.text,
+    );
   }
   return exact;
 }
@@ -135,15 +146,30 @@ function date(file: string, row: TsvRow, column: string, required: boolean): Iso
     return null;
   }
   if (!isIsoDate(value)) {
-    throw new SourceFileError(file, row.line, `${column} ${JSON.stringify(value)} is not a date YYYY-MM-DD`, row.text);
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${column} ${JSON.stringify(value)} is not a date YYYY-MM-DD`,
+      row.text,
+    );
   }
   return value;
 }
 
-function oneOf<T extends string>(file: string, row: TsvRow, column: string, values: readonly T[]): T {
+function oneOf<T extends string>(
+  file: string,
+  row: TsvRow,
+  column: string,
+  values: readonly T[],
+): T {
   const value = row.get(column);
   if (!(values as readonly string[]).includes(value)) {
-    throw new SourceFileError(file, row.line, `${column} must be one of ${values.join(", ")}`, row.text);
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${column} must be one of ${values.join(", ")}`,
+      row.text,
+    );
   }
   return value as T;
 }
@@ -159,19 +185,35 @@ function levelFits(reading: CodeReading, level: CodeLevel): boolean {
     };
     return byLength[reading.code.length] === level;
   }
-  if (reading.shape === CodeShape.RANGE) return level === CodeLevel.CHAPTER || level === CodeLevel.BLOCK;
+  if (reading.shape === CodeShape.RANGE)
+    return level === CodeLevel.CHAPTER || level === CodeLevel.BLOCK;
   return level !== CodeLevel.CHAPTER && level !== CodeLevel.BLOCK;
 }
 
 function parseCodes(text: string): { byId: Map<string, ParsedCode>; subsetOf: GraphEdge[] } {
   const file = SEED_FILES.codes;
-  const columns = ["id", "level", "billable", "valid_from", "valid_to", "parent", "title", "short_title", "synonyms"];
+  const columns = [
+    "id",
+    "level",
+    "billable",
+    "valid_from",
+    "valid_to",
+    "parent",
+    "title",
+    "short_title",
+    "synonyms",
+  ];
   const byId = new Map<string, ParsedCode>();
   for (const row of parseTsv(file, text, columns)) {
     const reading = canonicalReading(file, row, "id");
     const level = oneOf(file, row, "level", Object.values(CodeLevel));
     if (!levelFits(reading, level)) {
-      throw new SourceFileError(file, row.line, `${reading.id} cannot be at level ${level}`, row.text);
+      throw new SourceFileError(
+        file,
+        row.line,
+        `${reading.id} cannot be at level ${level}`,
+        row.text,
+      );
     }
     const billable = oneOf(file, row, "billable", ["0", "1"] as const) === "1";
     if (billable && (level === CodeLevel.CHAPTER || level === CodeLevel.BLOCK)) {
@@ -184,8 +226,20 @@ function parseCodes(text: string): { byId: Map<string, ParsedCode>; subsetOf: Gr
     }
     const title = row.get("title");
     if (title === "") throw new SourceFileError(file, row.line, "title is required", row.text);
-    const version: CodeVersion = { validFrom, validTo, title, shortTitle: row.get("short_title") || null, billable };
-    const synonyms = row.get("synonyms") === "" ? [] : row.get("synonyms").split("|").map((s) => s.trim());
+    const version: CodeVersion = {
+      validFrom,
+      validTo,
+      title,
+      shortTitle: row.get("short_title") || null,
+      billable,
+    };
+    const synonyms =
+      row.get("synonyms") === ""
+        ? []
+        : row
+            .get("synonyms")
+            .split("|")
+            .map((s) => s.trim());
     const parent = row.get("parent");
 
     const prior = byId.get(reading.id);
@@ -193,10 +247,20 @@ function parseCodes(text: string): { byId: Map<string, ParsedCode>; subsetOf: Gr
       // A repeated id is a later version of the same code.
       const last = prior.node.versions[prior.node.versions.length - 1]!;
       if (prior.node.level !== level || prior.parent !== parent) {
-        throw new SourceFileError(file, row.line, `a later version of ${reading.id} must keep its level and parent`, row.text);
+        throw new SourceFileError(
+          file,
+          row.line,
+          `a later version of ${reading.id} must keep its level and parent`,
+          row.text,
+        );
       }
       if (last.validTo === null || (validFrom !== null && validFrom <= last.validTo)) {
-        throw new SourceFileError(file, row.line, `version of ${reading.id} overlaps the one on line ${prior.line}`, row.text);
+        throw new SourceFileError(
+          file,
+          row.line,
+          `version of ${reading.id} overlaps the one on line ${prior.line}`,
+          row.text,
+        );
       }
       prior.node = {
         ...prior.node,
@@ -226,7 +290,8 @@ function parseCodes(text: string): { byId: Map<string, ParsedCode>; subsetOf: Gr
   for (const { node, line, parent } of byId.values()) {
     if (parent === "") continue;
     const target = byId.get(parent);
-    if (!target) throw new SourceFileError(file, line, `parent ${parent} of ${node.id} is not in ${file}`);
+    if (!target)
+      throw new SourceFileError(file, line, `parent ${parent} of ${node.id} is not in ${file}`);
     if (target.node.system !== node.system) {
       throw new SourceFileError(file, line, `parent ${parent} of ${node.id} is in another system`);
     }
@@ -244,9 +309,20 @@ function parseCodes(text: string): { byId: Map<string, ParsedCode>; subsetOf: Gr
   return { byId, subsetOf };
 }
 
-function endpoint(file: string, row: TsvRow, column: string, codes: ReadonlyMap<string, ParsedCode>): string {
+function endpoint(
+  file: string,
+  row: TsvRow,
+  column: string,
+  codes: ReadonlyMap<string, ParsedCode>,
+): string {
   const { id } = canonicalReading(file, row, column);
-  if (!codes.has(id)) throw new SourceFileError(file, row.line, `${column} ${id} is not in ${SEED_FILES.codes}`, row.text);
+  if (!codes.has(id))
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${column} ${id} is not in ${SEED_FILES.codes}`,
+      row.text,
+    );
   return id;
 }
 
@@ -256,12 +332,23 @@ function required(file: string, row: TsvRow, column: string): string {
   return value;
 }
 
-function optionalNumber(file: string, row: TsvRow, column: string, min: number, max: number): number | null {
+function optionalNumber(
+  file: string,
+  row: TsvRow,
+  column: string,
+  min: number,
+  max: number,
+): number | null {
   const value = row.get(column);
   if (value === "") return null;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new SourceFileError(file, row.line, `${column} must be a number from ${min} to ${max}`, row.text);
+    throw new SourceFileError(
+      file,
+      row.line,
+      `${column} must be a number from ${min} to ${max}`,
+      row.text,
+    );
   }
   return n;
 }
@@ -316,9 +403,19 @@ function parseMappings(text: string, codes: ReadonlyMap<string, ParsedCode>): Gr
       validFrom: null,
       validTo: null,
     };
-    const systems = [codes.get(edge.from)!.node.system, codes.get(edge.to)!.node.system].sort().join("→");
-    if (systems !== `${CodeSystemId.ICD10CM}→${CodeSystemId.ICD9CM}` && systems !== `${CodeSystemId.ICD10PCS}→${CodeSystemId.ICD9CM}`) {
-      throw new SourceFileError(file, row.line, "a mapping links ICD-9-CM with ICD-10-CM or ICD-10-PCS", row.text);
+    const systems = [codes.get(edge.from)!.node.system, codes.get(edge.to)!.node.system]
+      .sort()
+      .join("→");
+    if (
+      systems !== `${CodeSystemId.ICD10CM}→${CodeSystemId.ICD9CM}` &&
+      systems !== `${CodeSystemId.ICD10PCS}→${CodeSystemId.ICD9CM}`
+    ) {
+      throw new SourceFileError(
+        file,
+        row.line,
+        "a mapping links ICD-9-CM with ICD-10-CM or ICD-10-PCS",
+        row.text,
+      );
     }
     return edge;
   });
@@ -342,19 +439,31 @@ function rejectDuplicateEdges(edges: readonly GraphEdge[]): void {
   const seen = new Set<string>();
   for (const edge of edges) {
     const key = edgeKey(edge);
-    if (seen.has(key)) throw new SourceFileError("seed", 0, `duplicate ${edge.relation} edge ${edge.from} → ${edge.to}`);
+    if (seen.has(key))
+      throw new SourceFileError(
+        "seed",
+        0,
+        `duplicate ${edge.relation} edge ${edge.from} → ${edge.to}`,
+      );
     seen.add(key);
   }
 }
 
 /** The manifest states the counts; a difference means a file was edited without it. */
-function checkCounts(manifest: SeedManifest, nodes: readonly CodeNode[], edges: readonly GraphEdge[]): void {
+function checkCounts(
+  manifest: SeedManifest,
+  nodes: readonly CodeNode[],
+  edges: readonly GraphEdge[],
+): void {
   const tally = (keys: readonly string[]) => {
     const counts: Record<string, number> = {};
     for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
     return counts;
   };
-  const actual = { codes: tally(nodes.map((n) => n.system)), edges: tally(edges.map((e) => e.relation)) };
+  const actual = {
+    codes: tally(nodes.map((n) => n.system)),
+    edges: tally(edges.map((e) => e.relation)),
+  };
   for (const part of ["codes", "edges"] as const) {
     const stated = manifest.counts[part];
     for (const key of new Set([...Object.keys(stated), ...Object.keys(actual[part])])) {

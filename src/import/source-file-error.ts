@@ -6,7 +6,9 @@ export class SourceFileError extends Error {
     readonly problem: string,
     readonly text?: string,
   ) {
-    super(`${file}:${line}: ${problem}${text !== undefined ? ` — ${JSON.stringify(truncate(text))}` : ""}`);
+    super(
+      `${file}:${line}: ${problem}${text !== undefined ? ` — ${JSON.stringify(truncate(text))}` : ""}`,
+    );
     this.name = "SourceFileError";
   }
 }

@@ -12,7 +12,11 @@ export interface TsvRow {
   get(column: string): string;
 }
 
-export function parseTsv(file: string, content: string, requiredColumns: readonly string[]): TsvRow[] {
+export function parseTsv(
+  file: string,
+  content: string,
+  requiredColumns: readonly string[],
+): TsvRow[] {
   const lines = content.split(/\r?\n/);
   let header: string[] | undefined;
   let headerIndex = new Map<string, number>();
@@ -31,7 +35,12 @@ export function parseTsv(file: string, content: string, requiredColumns: readonl
       return;
     }
     if (cells.length !== header.length) {
-      throw new SourceFileError(file, line, `expected ${header.length} tab-separated fields, found ${cells.length}`, text);
+      throw new SourceFileError(
+        file,
+        line,
+        `expected ${header.length} tab-separated fields, found ${cells.length}`,
+        text,
+      );
     }
     rows.push({
       line,

@@ -1,6 +1,11 @@
 import { type CodeSystemId } from "../domain/code-system.js";
 import { type IsoDate } from "../domain/dates.js";
-import { type CodeNode, type GraphEdge, type GraphRecords, type ReleaseInfo } from "../domain/graph.js";
+import {
+  type CodeNode,
+  type GraphEdge,
+  type GraphRecords,
+  type ReleaseInfo,
+} from "../domain/graph.js";
 import { type Direction, type Relation } from "../domain/relationship.js";
 
 /**

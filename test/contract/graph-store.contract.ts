@@ -23,12 +23,42 @@ const BEFORE_FY2026 = "2025-06-01";
 
 const ids = (page: TraversalPage) => page.items.map((i) => i.node.id);
 
-function neighbors(id: string, relation: Relation, direction: Direction, extra: Partial<NeighborQuery> = {}): NeighborQuery {
-  return { mode: "neighbors", id, asOf: TODAY, relation, direction, kinds: null, systems: null, offset: 0, limit: 100, ...extra };
+function neighbors(
+  id: string,
+  relation: Relation,
+  direction: Direction,
+  extra: Partial<NeighborQuery> = {},
+): NeighborQuery {
+  return {
+    mode: "neighbors",
+    id,
+    asOf: TODAY,
+    relation,
+    direction,
+    kinds: null,
+    systems: null,
+    offset: 0,
+    limit: 100,
+    ...extra,
+  };
 }
 
-function closure(id: string, direction: Direction.OUT | Direction.IN, extra: Partial<ClosureQuery> = {}): ClosureQuery {
-  return { mode: "closure", id, asOf: TODAY, direction, maxDepth: 10, billableOnly: false, offset: 0, limit: 100, ...extra };
+function closure(
+  id: string,
+  direction: Direction.OUT | Direction.IN,
+  extra: Partial<ClosureQuery> = {},
+): ClosureQuery {
+  return {
+    mode: "closure",
+    id,
+    asOf: TODAY,
+    direction,
+    maxDepth: 10,
+    billableOnly: false,
+    offset: 0,
+    limit: 100,
+    ...extra,
+  };
 }
 
 function search(text: string, extra: Partial<SearchQuery> = {}): SearchQuery {
@@ -39,7 +69,11 @@ function search(text: string, extra: Partial<SearchQuery> = {}): SearchQuery {
  * The behaviour every GraphStore adapter must have. Each adapter's test file calls this
  * with a harness; the Neo4j run is skipped where no NEO4J_URI is set.
  */
-export function graphStoreContract(name: string, harness: StoreHarness, records: GraphRecords = CONTRACT_GRAPH): void {
+export function graphStoreContract(
+  name: string,
+  harness: StoreHarness,
+  records: GraphRecords = CONTRACT_GRAPH,
+): void {
   describe(`GraphStore contract: ${name}`, () => {
     let store: GraphStore;
 
@@ -54,12 +88,28 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
     describe("getCodes", () => {
       it("answers in key order, null for unknown ids, repeated keys repeated", async () => {
-        const found = await store.getCodes(["ICD10CM:E11.9", "ICD10CM:E99.99", "CPT:83036", "ICD10CM:E11.9"]);
-        expect(found.map((n) => n?.id ?? null)).toEqual(["ICD10CM:E11.9", null, "CPT:83036", "ICD10CM:E11.9"]);
+        const found = await store.getCodes([
+          "ICD10CM:E11.9",
+          "ICD10CM:E99.99",
+          "CPT:83036",
+          "ICD10CM:E11.9",
+        ]);
+        expect(found.map((n) => n?.id ?? null)).toEqual([
+          "ICD10CM:E11.9",
+          null,
+          "CPT:83036",
+          "ICD10CM:E11.9",
+        ]);
       });
 
       it("returns nodes exactly as loaded: versions, synonyms, attributes, no-map systems", async () => {
-        const wanted = ["ICD10CM:E11.8", "ICD10CM:E11", "HCPCS:A4253", "ICD9CM:799.9", "ICD10CM:Z79.4"];
+        const wanted = [
+          "ICD10CM:E11.8",
+          "ICD10CM:E11",
+          "HCPCS:A4253",
+          "ICD9CM:799.9",
+          "ICD10CM:Z79.4",
+        ];
         const found = await store.getCodes(wanted);
         for (const [i, id] of wanted.entries()) {
           expect(found[i]).toEqual(records.codes.find((c) => c.id === id));
@@ -73,7 +123,9 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
     describe("traverse: neighbours", () => {
       it("finds the parent along SUBSET_OF out", async () => {
-        const [page] = await store.traverse([neighbors("ICD10CM:E11.9", Relation.SUBSET_OF, Direction.OUT)]);
+        const [page] = await store.traverse([
+          neighbors("ICD10CM:E11.9", Relation.SUBSET_OF, Direction.OUT),
+        ]);
         expect(ids(page!)).toEqual(["ICD10CM:E11"]);
         expect(page!.items[0]!.direction).toBe(Direction.OUT);
         expect(page!.items[0]!.edge?.relation).toBe(Relation.SUBSET_OF);
@@ -84,7 +136,12 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
           neighbors("ICD10CM:E11", Relation.SUBSET_OF, Direction.IN),
           neighbors("ICD10CM:E11", Relation.SUBSET_OF, Direction.IN, { asOf: BEFORE_FY2026 }),
         ]);
-        expect(ids(today!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.8", "ICD10CM:E11.9", "ICD10CM:E11.A"]);
+        expect(ids(today!)).toEqual([
+          "ICD10CM:E11.6",
+          "ICD10CM:E11.8",
+          "ICD10CM:E11.9",
+          "ICD10CM:E11.A",
+        ]);
         expect(ids(before!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.8", "ICD10CM:E11.9"]);
       });
 
@@ -104,8 +161,16 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
       });
 
       it("walks both directions of PAIRED_WITH, strongest first, with each edge's direction", async () => {
-        const [page] = await store.traverse([neighbors("CPT:83036", Relation.PAIRED_WITH, Direction.BOTH)]);
-        expect(page!.items.map((i) => [i.node.id, i.direction, i.edge && "kind" in i.edge ? i.edge.kind : null])).toEqual([
+        const [page] = await store.traverse([
+          neighbors("CPT:83036", Relation.PAIRED_WITH, Direction.BOTH),
+        ]);
+        expect(
+          page!.items.map((i) => [
+            i.node.id,
+            i.direction,
+            i.edge && "kind" in i.edge ? i.edge.kind : null,
+          ]),
+        ).toEqual([
           ["ICD10CM:E11.9", Direction.IN, PairingKind.SUPPORTS],
           ["ICD10CM:E11.9", Direction.IN, PairingKind.OBSERVED],
           ["ICD10CM:E11.65", Direction.OUT, PairingKind.OBSERVED],
@@ -114,17 +179,28 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
       it("keeps every field of an edge", async () => {
         const [page] = await store.traverse([
-          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.OUT, { kinds: [PairingKind.OBSERVED] }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.OUT, {
+            kinds: [PairingKind.OBSERVED],
+          }),
         ]);
         expect(page!.items.map((i) => i.edge)).toEqual(
-          records.edges.filter((e) => e.relation === Relation.PAIRED_WITH && e.from === "ICD10CM:E11.9" && e.kind === PairingKind.OBSERVED),
+          records.edges.filter(
+            (e) =>
+              e.relation === Relation.PAIRED_WITH &&
+              e.from === "ICD10CM:E11.9" &&
+              e.kind === PairingKind.OBSERVED,
+          ),
         );
       });
 
       it("filters by edge kind and by neighbour system", async () => {
         const [byKind, bySystem] = await store.traverse([
-          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { kinds: [PairingKind.SUPPORTS] }),
-          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { systems: [CodeSystemId.HCPCS] }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, {
+            kinds: [PairingKind.SUPPORTS],
+          }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, {
+            systems: [CodeSystemId.HCPCS],
+          }),
         ]);
         expect(ids(byKind!)).toEqual(["CPT:83036", "HCPCS:A4253", "CPT:82947"]);
         expect(ids(bySystem!)).toEqual(["HCPCS:A4253"]);
@@ -136,15 +212,26 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
           neighbors("ICD9CM:250.02", Relation.MAPS_TO, Direction.OUT),
         ]);
         expect(ids(replacedBy!)).toEqual(["ICD10CM:E72.539"]);
-        expect(replacedBy!.items[0]!.edge).toMatchObject({ relation: Relation.REPLACES, effective: FY2026 });
+        expect(replacedBy!.items[0]!.edge).toMatchObject({
+          relation: Relation.REPLACES,
+          effective: FY2026,
+        });
         expect(mapsTo!.items[0]!.edge).toMatchObject({
           relation: Relation.MAPS_TO,
-          flags: { approximate: true, noMap: false, combination: false, scenario: 0, choiceList: 0 },
+          flags: {
+            approximate: true,
+            noMap: false,
+            combination: false,
+            scenario: 0,
+            choiceList: 0,
+          },
         });
       });
 
       it("answers an unknown id with an empty page", async () => {
-        const [page] = await store.traverse([neighbors("ICD10CM:Q99.99", Relation.SUBSET_OF, Direction.IN)]);
+        const [page] = await store.traverse([
+          neighbors("ICD10CM:Q99.99", Relation.SUBSET_OF, Direction.IN),
+        ]);
         expect(page).toEqual({ totalCount: 0, items: [] });
       });
     });
@@ -155,7 +242,12 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
           closure("ICD10CM:E11.65", Direction.OUT),
           closure("ICD10CM:E11.65", Direction.OUT, { maxDepth: 2 }),
         ]);
-        expect(ids(all!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11", "ICD10CM:E08-E13", "ICD10CM:E00-E89"]);
+        expect(ids(all!)).toEqual([
+          "ICD10CM:E11.6",
+          "ICD10CM:E11",
+          "ICD10CM:E08-E13",
+          "ICD10CM:E00-E89",
+        ]);
         expect(all!.items.map((i) => i.depth)).toEqual([1, 2, 3, 4]);
         expect(ids(two!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11"]);
       });
@@ -184,9 +276,24 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
         ]);
         expect(ids(page!)).toEqual(["ICD10CM:E11.65", "ICD10CM:E11.8"]);
         expect(page!.totalCount).toBe(6);
-        expect(ids(before!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.65", "ICD10CM:E11.8", "ICD10CM:E11.9"]);
-        expect(ids(billable!)).toEqual(["ICD10CM:E11.65", "ICD10CM:E11.81", "ICD10CM:E11.9", "ICD10CM:E11.A"]);
-        expect(ids(shallow!)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.8", "ICD10CM:E11.9", "ICD10CM:E11.A"]);
+        expect(ids(before!)).toEqual([
+          "ICD10CM:E11.6",
+          "ICD10CM:E11.65",
+          "ICD10CM:E11.8",
+          "ICD10CM:E11.9",
+        ]);
+        expect(ids(billable!)).toEqual([
+          "ICD10CM:E11.65",
+          "ICD10CM:E11.81",
+          "ICD10CM:E11.9",
+          "ICD10CM:E11.A",
+        ]);
+        expect(ids(shallow!)).toEqual([
+          "ICD10CM:E11.6",
+          "ICD10CM:E11.8",
+          "ICD10CM:E11.9",
+          "ICD10CM:E11.A",
+        ]);
         expect(billable!.totalCount).toBe(4);
       });
 
@@ -209,7 +316,12 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
           { mode: "successors", id: "ICD10CM:E72.53", asOf: TODAY, maxDepth: 10 },
           neighbors("ICD10CM:E11.9", Relation.MAPS_TO, Direction.OUT),
         ]);
-        expect(pages.map(ids)).toEqual([["ICD10CM:E11"], ["ICD10CM:E10"], ["ICD10CM:E72.539"], ["ICD9CM:250.00"]]);
+        expect(pages.map(ids)).toEqual([
+          ["ICD10CM:E11"],
+          ["ICD10CM:E10"],
+          ["ICD10CM:E72.539"],
+          ["ICD9CM:250.00"],
+        ]);
       });
     });
 
@@ -242,7 +354,9 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
       it("finds synonyms and says so", async () => {
         const [page] = await store.search([search("insulin resistant")]);
-        expect(page!.items.map((i) => [i.node.id, i.matchedOn])).toEqual([["ICD10CM:E11", SearchMatchKind.SYNONYM]]);
+        expect(page!.items.map((i) => [i.node.id, i.matchedOn])).toEqual([
+          ["ICD10CM:E11", SearchMatchKind.SYNONYM],
+        ]);
         expect(page!.items[0]!.matchedText).toBe("insulin resistant diabetes (mellitus)");
       });
 
@@ -257,11 +371,16 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
         expect(billable!.items.every((i) => i.node.id !== "ICD10CM:E11")).toBe(true);
         expect(billable!.items.map((i) => i.node.id)).toContain("ICD10CM:E11.9");
         expect(inactive!.items.some((i) => i.node.system === CodeSystemId.ICD9CM)).toBe(false);
-        expect(all!.items.map((i) => i.node.id)).toEqual(expect.arrayContaining(["ICD9CM:250.00", "ICD9CM:250.02", "ICD10CM:E11.9"]));
+        expect(all!.items.map((i) => i.node.id)).toEqual(
+          expect.arrayContaining(["ICD9CM:250.00", "ICD9CM:250.02", "ICD10CM:E11.9"]),
+        );
       });
 
       it("pages results and counts them all", async () => {
-        const [one, two] = await store.search([search("diabetes", { limit: 2 }), search("diabetes", { offset: 2, limit: 2 })]);
+        const [one, two] = await store.search([
+          search("diabetes", { limit: 2 }),
+          search("diabetes", { offset: 2, limit: 2 }),
+        ]);
         expect(one!.totalCount).toBe(two!.totalCount);
         expect(one!.totalCount).toBeGreaterThan(4);
         const seen = [...one!.items, ...two!.items].map((i) => i.node.id);
@@ -298,8 +417,12 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
       it("scans a system's codes in code order, in chunks", async () => {
         const chunks: string[][] = [];
-        for await (const chunk of store.scanCodes(CodeSystemId.ICD9CM, 3)) chunks.push(chunk.map((c) => c.id));
-        expect(chunks).toEqual([["ICD9CM:250.00", "ICD9CM:250.02", "ICD9CM:799.9"], ["ICD9CM:V58.67"]]);
+        for await (const chunk of store.scanCodes(CodeSystemId.ICD9CM, 3))
+          chunks.push(chunk.map((c) => c.id));
+        expect(chunks).toEqual([
+          ["ICD9CM:250.00", "ICD9CM:250.02", "ICD9CM:799.9"],
+          ["ICD9CM:V58.67"],
+        ]);
       });
     });
 
@@ -324,7 +447,10 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 
       it("replaces a node by id", async () => {
         const original = records.codes.find((c) => c.id === "CPT:82947")!;
-        const revised = { ...original, versions: [{ ...original.versions[0]!, title: "Glucose, blood, quantitative" }] };
+        const revised = {
+          ...original,
+          versions: [{ ...original.versions[0]!, title: "Glucose, blood, quantitative" }],
+        };
         await store.load({ codes: [revised], edges: [], releases: [] });
         expect((await store.getCodes(["CPT:82947"]))[0]).toEqual(revised);
         await store.load({ codes: [original], edges: [], releases: [] });
@@ -342,7 +468,8 @@ export function graphStoreContract(name: string, harness: StoreHarness, records:
 async function snapshot(store: GraphStore): Promise<unknown> {
   const systems = Object.values(CodeSystemId);
   const codes: unknown[] = [];
-  for (const system of systems) for await (const chunk of store.scanCodes(system)) codes.push(...chunk);
+  for (const system of systems)
+    for await (const chunk of store.scanCodes(system)) codes.push(...chunk);
   const ids = codes.map((c) => (c as { id: string }).id);
   const pages = await store.traverse(
     ids.flatMap((id) =>
@@ -351,6 +478,13 @@ async function snapshot(store: GraphStore): Promise<unknown> {
       ),
     ),
   );
-  const counts = await store.countCodes(systems.map((system) => ({ system, asOf: null, billableOnly: false })));
-  return { codes, edges: pages.map((p) => p.items.map((i) => i.edge)), counts, releases: await store.listReleases(systems) };
+  const counts = await store.countCodes(
+    systems.map((system) => ({ system, asOf: null, billableOnly: false })),
+  );
+  return {
+    codes,
+    edges: pages.map((p) => p.items.map((i) => i.edge)),
+    counts,
+    releases: await store.listReleases(systems),
+  };
 }

@@ -34,7 +34,10 @@ describe("one store call per level", () => {
     const api = await graphqlHarness(seed);
     const { data, errors } = await api.run(WIDE, { codes: fifty });
     expect(errors).toBeUndefined();
-    const answers = data!["codes"] as { status: string; code: { parent: unknown; pairedWith: { totalCount: number } } }[];
+    const answers = data!["codes"] as {
+      status: string;
+      code: { parent: unknown; pairedWith: { totalCount: number } };
+    }[];
     expect(answers).toHaveLength(50);
     expect(answers.every((a) => a.code.parent !== null)).toBe(true);
     expect(answers.some((a) => a.code.pairedWith.totalCount > 0)).toBe(true);
@@ -45,8 +48,14 @@ describe("one store call per level", () => {
     ]);
     const walks = api.calls[1]!.keys as TraversalQuery[];
     const byField = (relation: string, direction: string) =>
-      walks.filter((q) => q.mode === "neighbors" && q.relation === relation && q.direction === direction).length;
-    expect([byField("SUBSET_OF", "OUT"), byField("PAIRED_WITH", "BOTH"), byField("REPLACES", "IN")]).toEqual([50, 50, 50]);
+      walks.filter(
+        (q) => q.mode === "neighbors" && q.relation === relation && q.direction === direction,
+      ).length;
+    expect([
+      byField("SUBSET_OF", "OUT"),
+      byField("PAIRED_WITH", "BOTH"),
+      byField("REPLACES", "IN"),
+    ]).toEqual([50, 50, 50]);
   });
 
   it("adds one call per further level, however wide", async () => {
@@ -71,12 +80,19 @@ describe("one store call per level", () => {
       ["traverse", 15],
     ]);
     await api.run(WIDE, { codes: twice });
-    expect(api.calls.map((c) => c.method)).toEqual(["getCodes", "traverse", "getCodes", "traverse"]);
+    expect(api.calls.map((c) => c.method)).toEqual([
+      "getCodes",
+      "traverse",
+      "getCodes",
+      "traverse",
+    ]);
   });
 
   it("batches search results' fields the same way", async () => {
     const api = await graphqlHarness(seed);
-    const { errors } = await api.run(`{ search(text: "diabetes", first: 50) { totalCount nodes { parent { id } replacedBy { effective } } } }`);
+    const { errors } = await api.run(
+      `{ search(text: "diabetes", first: 50) { totalCount nodes { parent { id } replacedBy { effective } } } }`,
+    );
     expect(errors).toBeUndefined();
     expect(api.calls.map((c) => c.method)).toEqual(["search", "traverse"]);
   });

@@ -22,8 +22,15 @@ describe("malformed requests", () => {
 describe("limits", () => {
   it("refuses a page larger than the limit, naming it", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
-    const { errors } = await api.run(`{ code(code: "E11") { children(first: 101) { totalCount } } }`);
-    expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "PAGE_SIZE_EXCEEDED", max: 100, argumentName: "first" });
+    const { errors } = await api.run(
+      `{ code(code: "E11") { children(first: 101) { totalCount } } }`,
+    );
+    expect(errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "PAGE_SIZE_EXCEEDED",
+      max: 100,
+      argumentName: "first",
+    });
     expect(errors![0]!.message).toMatch(/at most 100/);
   });
 
@@ -31,19 +38,30 @@ describe("limits", () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const negative = await api.run(`{ code(code: "E11") { children(first: -1) { totalCount } } }`);
     expect(negative.errors![0]!.extensions).toMatchObject({ reason: "OUT_OF_RANGE" });
-    const forged = await api.run(`{ code(code: "E11") { children(after: "bm90LWEtY3Vyc29y") { totalCount } } }`);
-    expect(forged.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_CURSOR" });
+    const forged = await api.run(
+      `{ code(code: "E11") { children(after: "bm90LWEtY3Vyc29y") { totalCount } } }`,
+    );
+    expect(forged.errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_CURSOR",
+    });
   });
 
   it("refuses a maxDepth beyond the traversal limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const { errors } = await api.run(`{ code(code: "E11") { ancestors(maxDepth: 11) { id } } }`);
-    expect(errors![0]!.extensions).toMatchObject({ reason: "OUT_OF_RANGE", argumentName: "maxDepth", max: 10 });
+    expect(errors![0]!.extensions).toMatchObject({
+      reason: "OUT_OF_RANGE",
+      argumentName: "maxDepth",
+      max: 10,
+    });
   });
 
   it("refuses a query nested deeper than the limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxQueryDepth: 4 } });
-    const { data, errors } = await api.run(`{ code(code: "E11.65") { parent { parent { parent { parent { id } } } } } }`);
+    const { data, errors } = await api.run(
+      `{ code(code: "E11.65") { parent { parent { parent { parent { id } } } } } }`,
+    );
     expect(data).toBeUndefined();
     expect(errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(errors![0]!.message).toMatch(/depth/i);
@@ -51,7 +69,9 @@ describe("limits", () => {
 
   it("refuses too many aliases", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxAliases: 2 } });
-    const { errors } = await api.run(`{ a: code(code: "E11") { id } b: code(code: "E10") { id } c: code(code: "E11.9") { id } }`);
+    const { errors } = await api.run(
+      `{ a: code(code: "E11") { id } b: code(code: "E10") { id } c: code(code: "E11.9") { id } }`,
+    );
     expect(errors![0]!.extensions!["code"]).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(errors![0]!.message).toMatch(/alias/i);
   });
@@ -69,12 +89,20 @@ describe("limits", () => {
 describe("failures behind the API", () => {
   it("masks an unexpected error and logs it once", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH, {
-      wrap: (store) => ({ ...bind(store), traverse: async () => Promise.reject(new Error("disk on fire at /var/secret")) }),
+      wrap: (store) => ({
+        ...bind(store),
+        traverse: async () => Promise.reject(new Error("disk on fire at /var/secret")),
+      }),
     });
     const { data, errors } = await api.run(`{ code(code: "E11.9") { id parent { id } } }`);
     expect(data).toEqual({ code: { id: "ICD10CM:E11.9", parent: null } });
     expect(errors).toEqual([
-      { message: "Internal server error", path: ["code", "parent"], locations: [{ line: 1, column: 28 }], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      {
+        message: "Internal server error",
+        path: ["code", "parent"],
+        locations: [{ line: 1, column: 28 }],
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      },
     ]);
     expect(api.logLines).toHaveLength(1);
     expect(api.logLines[0]).toContain("disk on fire");
@@ -82,10 +110,17 @@ describe("failures behind the API", () => {
 
   it("answers UNAVAILABLE when the store cannot be reached", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH, {
-      wrap: (store) => ({ ...bind(store), getCodes: async () => Promise.reject(new StoreUnavailableError("Neo4j did not answer within 5000 ms")) }),
+      wrap: (store) => ({
+        ...bind(store),
+        getCodes: async () =>
+          Promise.reject(new StoreUnavailableError("Neo4j did not answer within 5000 ms")),
+      }),
     });
     const { errors } = await api.run(`{ code(code: "E11.9") { id } }`);
-    expect(errors![0]).toMatchObject({ message: "Neo4j did not answer within 5000 ms", extensions: { code: "UNAVAILABLE" } });
+    expect(errors![0]).toMatchObject({
+      message: "Neo4j did not answer within 5000 ms",
+      extensions: { code: "UNAVAILABLE" },
+    });
     expect(api.logLines).toHaveLength(0);
   });
 });

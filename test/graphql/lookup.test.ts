@@ -10,7 +10,10 @@ beforeAll(async () => {
 describe("code", () => {
   it("finds a code however it is typed, with the system detected", async () => {
     for (const typed of ["E11.9", "e119", " E11.9", "ICD10CM:E11.9", "icd-10-cm:e119"]) {
-      const { data, errors } = await api.run(`query($c: String!) { code(code: $c) { id code system title status billable level kind } }`, { c: typed });
+      const { data, errors } = await api.run(
+        `query($c: String!) { code(code: $c) { id code system title status billable level kind } }`,
+        { c: typed },
+      );
       expect(errors, typed).toBeUndefined();
       expect(data?.["code"], typed).toEqual({
         id: "ICD10CM:E11.9",
@@ -48,7 +51,10 @@ describe("code", () => {
 
   it("refuses a code of the wrong system", async () => {
     const { errors } = await api.run(`{ code(code: "ICD9CM:250.00", system: ICD10CM) { id } }`);
-    expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "SYSTEM_MISMATCH" });
+    expect(errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "SYSTEM_MISMATCH",
+    });
     const { errors: wrongShape } = await api.run(`{ code(code: "99213", system: HCPCS) { id } }`);
     expect(wrongShape![0]!.message).toMatch(/CPT \(Level I\)/);
   });
@@ -66,7 +72,9 @@ describe("code", () => {
 
   it("picks the only reading the graph holds", async () => {
     // A4253 also reads as ICD-10-CM A42.53, which the graph does not hold.
-    const { data } = await api.run(`{ code(code: "a4253") { id system kind attributes { name value } } }`);
+    const { data } = await api.run(
+      `{ code(code: "a4253") { id system kind attributes { name value } } }`,
+    );
     expect(data).toEqual({
       code: {
         id: "HCPCS:A4253",
@@ -92,14 +100,25 @@ describe("asOf", () => {
   it("shows the title in force on the date: revised titles keep their history", async () => {
     const before = await api.run(query, { c: "Z79.4", d: "2020-01-01" });
     const after = await api.run(query, { c: "Z79.4", d: "2025-01-01" });
-    expect(before.data?.["code"]).toMatchObject({ title: "Long term (current) use of insulin", validFrom: "2015-10-01", validTo: null });
+    expect(before.data?.["code"]).toMatchObject({
+      title: "Long term (current) use of insulin",
+      validFrom: "2015-10-01",
+      validTo: null,
+    });
     expect(after.data?.["code"]).toMatchObject({
       title: "Long term (current) use of insulin and injectable non-insulin antidiabetic drugs",
     });
-    const { data } = await api.run(`{ code(code: "Z79.4") { versions { title validFrom validTo billable } } }`);
+    const { data } = await api.run(
+      `{ code(code: "Z79.4") { versions { title validFrom validTo billable } } }`,
+    );
     expect(data?.["code"]).toEqual({
       versions: [
-        { title: "Long term (current) use of insulin", validFrom: "2015-10-01", validTo: "2024-09-30", billable: true },
+        {
+          title: "Long term (current) use of insulin",
+          validFrom: "2015-10-01",
+          validTo: "2024-09-30",
+          billable: true,
+        },
         {
           title: "Long term (current) use of insulin and injectable non-insulin antidiabetic drugs",
           validFrom: "2024-10-01",
@@ -120,8 +139,16 @@ describe("asOf", () => {
   it("tells deleted and not-yet-valid codes", async () => {
     const deleted = await api.run(query, { c: "E72.53" });
     const future = await api.run(query, { c: "E11.A", d: "2025-01-01" });
-    expect(deleted.data?.["code"]).toMatchObject({ status: "DELETED", billable: false, validTo: "2025-09-30" });
-    expect(future.data?.["code"]).toMatchObject({ status: "NOT_YET_VALID", billable: false, validFrom: "2025-10-01" });
+    expect(deleted.data?.["code"]).toMatchObject({
+      status: "DELETED",
+      billable: false,
+      validTo: "2025-09-30",
+    });
+    expect(future.data?.["code"]).toMatchObject({
+      status: "NOT_YET_VALID",
+      billable: false,
+      validFrom: "2025-10-01",
+    });
   });
 
   it("refuses a malformed date", async () => {
@@ -142,7 +169,12 @@ describe("codes", () => {
       d: "2026-01-01",
     });
     expect(errors).toBeUndefined();
-    const answers = data!["codes"] as { input: string; status: string; code: { id: string } | null; candidates: string[] }[];
+    const answers = data!["codes"] as {
+      input: string;
+      status: string;
+      code: { id: string } | null;
+      candidates: string[];
+    }[];
     expect(answers.map((a) => [a.input, a.status, a.code?.id ?? null])).toEqual([
       ["e119", "VALID", "ICD10CM:E11.9"],
       ["E11", "HEADER", "ICD10CM:E11"],
@@ -159,7 +191,10 @@ describe("codes", () => {
 
   it("gives the replacement of a deleted code, and a message for everything not VALID", async () => {
     const { data } = await api.run(query, { codes: ["E72.53", "E11", "E1.19", "E11.9"] });
-    const [deleted, header, invalid, valid] = data!["codes"] as { message: string | null; replacedBy: unknown[] }[];
+    const [deleted, header, invalid, valid] = data!["codes"] as {
+      message: string | null;
+      replacedBy: unknown[];
+    }[];
     expect(deleted!.replacedBy).toEqual([
       { code: { id: "ICD10CM:E72.539" }, effective: "2025-10-01", source: "conversion FY2026" },
     ]);
@@ -171,13 +206,20 @@ describe("codes", () => {
 
   it("applies the system to every input", async () => {
     const { data } = await api.run(query, { codes: ["3610", "250.00"], s: "ICD9CM" });
-    expect((data!["codes"] as { status: string }[]).map((a) => a.status)).toEqual(["AMBIGUOUS", "DELETED"]);
+    expect((data!["codes"] as { status: string }[]).map((a) => a.status)).toEqual([
+      "AMBIGUOUS",
+      "DELETED",
+    ]);
   });
 
   it("refuses a batch over the limit, naming the limit", async () => {
     const small = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxBatchSize: 3 } });
     const { errors } = await small.run(query, { codes: ["E11.9", "E11", "E10", "E11.65"] });
-    expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "BATCH_TOO_LARGE", max: 3 });
+    expect(errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "BATCH_TOO_LARGE",
+      max: 3,
+    });
   });
 });
 

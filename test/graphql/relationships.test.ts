@@ -21,7 +21,11 @@ describe("hierarchy", () => {
       top: ancestors(maxDepth: 1) { id }
     } }`);
     expect(d["code"]).toEqual({
-      parent: { id: "ICD10CM:E11.6", level: "SUBCATEGORY", parent: { id: "ICD10CM:E11", level: "CATEGORY" } },
+      parent: {
+        id: "ICD10CM:E11.6",
+        level: "SUBCATEGORY",
+        parent: { id: "ICD10CM:E11", level: "CATEGORY" },
+      },
       ancestors: [
         { id: "ICD10CM:E11.6", level: "SUBCATEGORY" },
         { id: "ICD10CM:E11", level: "CATEGORY" },
@@ -33,17 +37,30 @@ describe("hierarchy", () => {
   });
 
   it("walks down: children of the date, in code order, paged with cursors", async () => {
-    const page1 = await data(`{ code(code: "E11") { children(first: 2) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`);
+    const page1 = await data(
+      `{ code(code: "E11") { children(first: 2) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`,
+    );
     const first = page1["code"].children;
     expect(first.totalCount).toBe(4);
-    expect(first.nodes.map((n: { id: string }) => n.id)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.8"]);
+    expect(first.nodes.map((n: { id: string }) => n.id)).toEqual([
+      "ICD10CM:E11.6",
+      "ICD10CM:E11.8",
+    ]);
     expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const page2 = await data(`query($after: String) { code(code: "E11") { children(first: 2, after: $after) {
-      edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } } }`, { after: first.pageInfo.endCursor });
+    const page2 = await data(
+      `query($after: String) { code(code: "E11") { children(first: 2, after: $after) {
+      edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+      { after: first.pageInfo.endCursor },
+    );
     const second = page2["code"].children;
-    expect(second.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(["ICD10CM:E11.9", "ICD10CM:E11.A"]);
+    expect(second.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([
+      "ICD10CM:E11.9",
+      "ICD10CM:E11.A",
+    ]);
     expect(second.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
-    const before = await data(`{ code(code: "E11", asOf: "2025-06-01") { children { totalCount } } }`);
+    const before = await data(
+      `{ code(code: "E11", asOf: "2025-06-01") { children { totalCount } } }`,
+    );
     expect(before["code"].children.totalCount).toBe(3);
   });
 
@@ -67,7 +84,10 @@ describe("hierarchy", () => {
     const d = await data(`{ code(code: "E11.8", asOf: "2025-01-01") { children { totalCount } } }`);
     expect(d["code"].children.totalCount).toBe(0);
     const later = await data(`{ code(code: "E11.8") { status children { nodes { id } } } }`);
-    expect(later["code"]).toEqual({ status: "HEADER", children: { nodes: [{ id: "ICD10CM:E11.81" }] } });
+    expect(later["code"]).toEqual({
+      status: "HEADER",
+      children: { nodes: [{ id: "ICD10CM:E11.81" }] },
+    });
   });
 });
 
@@ -83,19 +103,36 @@ describe("pairings", () => {
       ["CPT:82947", "SUPPORTS", "OUTGOING", 0.6],
       ["CPT:83036", "OBSERVED", "OUTGOING", 0.42],
     ]);
-    expect(edges[3]).toMatchObject({ source: "claims", support: 120, confidence: 0.42, reverseConfidence: 0.3, lift: 2.1 });
+    expect(edges[3]).toMatchObject({
+      source: "claims",
+      support: 120,
+      confidence: 0.42,
+      reverseConfidence: 0.3,
+      lift: 2.1,
+    });
   });
 
   it("filters by kind and system", async () => {
-    const d = await data(`{ code(code: "E11") { pairedWith(kind: [USE_ADDITIONAL_CODE]) { edges { kind direction node { id title } } } } }`);
-    expect(d["code"].pairedWith.edges.map((e: any) => e.node.id)).toEqual(["ICD10CM:Z79.4", "ICD10CM:Z79.84"]);
-    const bySystem = await data(`{ code(code: "E11.9") { pairedWith(system: [HCPCS]) { totalCount } } }`);
+    const d = await data(
+      `{ code(code: "E11") { pairedWith(kind: [USE_ADDITIONAL_CODE]) { edges { kind direction node { id title } } } } }`,
+    );
+    expect(d["code"].pairedWith.edges.map((e: any) => e.node.id)).toEqual([
+      "ICD10CM:Z79.4",
+      "ICD10CM:Z79.84",
+    ]);
+    const bySystem = await data(
+      `{ code(code: "E11.9") { pairedWith(system: [HCPCS]) { totalCount } } }`,
+    );
     expect(bySystem["code"].pairedWith.totalCount).toBe(1);
   });
 
   it("shows the instruction from the target's side as incoming", async () => {
-    const d = await data(`{ code(code: "Z79.4") { pairedWith { edges { kind direction node { id } } } } }`);
-    expect(d["code"].pairedWith.edges).toEqual([{ kind: "USE_ADDITIONAL_CODE", direction: "INCOMING", node: { id: "ICD10CM:E11" } }]);
+    const d = await data(
+      `{ code(code: "Z79.4") { pairedWith { edges { kind direction node { id } } } } }`,
+    );
+    expect(d["code"].pairedWith.edges).toEqual([
+      { kind: "USE_ADDITIONAL_CODE", direction: "INCOMING", node: { id: "ICD10CM:E11" } },
+    ]);
   });
 });
 
@@ -107,10 +144,18 @@ describe("succession, crosswalks, exclusions", () => {
       icd9: code(code: "250.02") { successors { id status } }
     }`);
     expect(d["old"]).toEqual({
-      replacedBy: [{ code: { id: "ICD10CM:E72.539", status: "VALID" }, effective: "2025-10-01", source: "conversion FY2026" }],
+      replacedBy: [
+        {
+          code: { id: "ICD10CM:E72.539", status: "VALID" },
+          effective: "2025-10-01",
+          source: "conversion FY2026",
+        },
+      ],
       successors: [{ id: "ICD10CM:E72.539" }],
     });
-    expect(d["new"].replaces).toEqual([{ code: { id: "ICD10CM:E72.53", status: "DELETED" }, effective: "2025-10-01" }]);
+    expect(d["new"].replaces).toEqual([
+      { code: { id: "ICD10CM:E72.53", status: "DELETED" }, effective: "2025-10-01" },
+    ]);
     expect(d["icd9"].successors).toEqual([{ id: "ICD10CM:E72.539", status: "VALID" }]);
   });
 
@@ -120,7 +165,15 @@ describe("succession, crosswalks, exclusions", () => {
       i10: code(code: "E11.9") { mapsTo(system: ICD9CM) { target { id } } mappedFrom { target { id } approximate } }
     }`);
     expect(d["i9"].mapsTo).toEqual([
-      { target: { id: "ICD10CM:E11.65" }, approximate: true, noMap: false, combination: false, scenario: 0, choiceList: 0, source: "GEM 2018 I9→I10" },
+      {
+        target: { id: "ICD10CM:E11.65" },
+        approximate: true,
+        noMap: false,
+        combination: false,
+        scenario: 0,
+        choiceList: 0,
+        source: "GEM 2018 I9→I10",
+      },
     ]);
     expect(d["i10"].mapsTo).toEqual([{ target: { id: "ICD9CM:250.00" } }]);
     expect(d["i10"].mappedFrom).toEqual([{ target: { id: "ICD9CM:250.00" }, approximate: false }]);
@@ -132,32 +185,68 @@ describe("succession, crosswalks, exclusions", () => {
   });
 
   it("lists exclusion notes both ways", async () => {
-    const d = await data(`{ e11: code(code: "E11") { excludes { kind direction note code { id } } } e10: code(code: "E10") { excludes(kind: EXCLUDES1) { direction code { id } } } }`);
-    expect(d["e11"].excludes).toEqual([{ kind: "EXCLUDES1", direction: "OUTGOING", note: "type 1 diabetes mellitus (E10.-)", code: { id: "ICD10CM:E10" } }]);
+    const d = await data(
+      `{ e11: code(code: "E11") { excludes { kind direction note code { id } } } e10: code(code: "E10") { excludes(kind: EXCLUDES1) { direction code { id } } } }`,
+    );
+    expect(d["e11"].excludes).toEqual([
+      {
+        kind: "EXCLUDES1",
+        direction: "OUTGOING",
+        note: "type 1 diabetes mellitus (E10.-)",
+        code: { id: "ICD10CM:E10" },
+      },
+    ]);
     expect(d["e10"].excludes).toEqual([{ direction: "INCOMING", code: { id: "ICD10CM:E11" } }]);
   });
 });
 
 describe("code systems", () => {
   it("lists systems, families and how they relate", async () => {
-    const d = await data(`{ codeSystems { id system isFamily publicDomain subsetOf { id } members { id } replaces { system { id } effective } replacedBy { system { id } } } }`);
+    const d = await data(
+      `{ codeSystems { id system isFamily publicDomain subsetOf { id } members { id } replaces { system { id } effective } replacedBy { system { id } } } }`,
+    );
     const byId = Object.fromEntries(d["codeSystems"].map((s: any) => [s.id, s]));
-    expect(byId["CPT"]).toMatchObject({ system: "CPT", publicDomain: false, subsetOf: [{ id: "HCPCS" }] });
+    expect(byId["CPT"]).toMatchObject({
+      system: "CPT",
+      publicDomain: false,
+      subsetOf: [{ id: "HCPCS" }],
+    });
     expect(byId["HCPCS"].members).toEqual([{ id: "CPT" }]);
     expect(byId["PROCEDURE_CODES"]).toMatchObject({ isFamily: true, system: null });
-    expect(byId["PROCEDURE_CODES"].members.map((m: any) => m.id)).toEqual(["HCPCS", "ICD10PCS", "ICD9CM"]);
-    expect(byId["ICD10CM"].replaces).toEqual([{ system: { id: "ICD9CM" }, effective: "2015-10-01" }]);
+    expect(byId["PROCEDURE_CODES"].members.map((m: any) => m.id)).toEqual([
+      "HCPCS",
+      "ICD10PCS",
+      "ICD9CM",
+    ]);
+    expect(byId["ICD10CM"].replaces).toEqual([
+      { system: { id: "ICD9CM" }, effective: "2015-10-01" },
+    ]);
     expect(byId["ICD9CM"].replacedBy.map((r: any) => r.system.id)).toEqual(["ICD10CM", "ICD10PCS"]);
   });
 
   it("counts codes and lists releases", async () => {
-    const d = await data(`{ codeSystem(id: "ICD10CM") { all: codeCount today: codeCount(asOf: "2026-11-25") billable: codeCount(asOf: "2026-11-25", billableOnly: true) releases { version effective } } other: codeSystem(id: "SNOMED") { id } }`);
-    expect(d["codeSystem"]).toEqual({ all: 16, today: 15, billable: 8, releases: [{ version: "FY2025", effective: "2024-10-01" }, { version: "FY2026", effective: "2025-10-01" }] });
+    const d = await data(
+      `{ codeSystem(id: "ICD10CM") { all: codeCount today: codeCount(asOf: "2026-11-25") billable: codeCount(asOf: "2026-11-25", billableOnly: true) releases { version effective } } other: codeSystem(id: "SNOMED") { id } }`,
+    );
+    expect(d["codeSystem"]).toEqual({
+      all: 16,
+      today: 15,
+      billable: 8,
+      releases: [
+        { version: "FY2025", effective: "2024-10-01" },
+        { version: "FY2026", effective: "2025-10-01" },
+      ],
+    });
     expect(d["other"]).toBeNull();
   });
 
   it("links each code to its system", async () => {
-    const d = await data(`{ code(code: "CPT:83036") { codeSystem { id name subsetOf { id subsetOf { id } } } } }`);
-    expect(d["code"].codeSystem).toMatchObject({ id: "CPT", subsetOf: [{ id: "HCPCS", subsetOf: [{ id: "PROCEDURE_CODES" }] }] });
+    const d = await data(
+      `{ code(code: "CPT:83036") { codeSystem { id name subsetOf { id subsetOf { id } } } } }`,
+    );
+    expect(d["code"].codeSystem).toMatchObject({
+      id: "CPT",
+      subsetOf: [{ id: "HCPCS", subsetOf: [{ id: "PROCEDURE_CODES" }] }],
+    });
   });
 });

@@ -24,14 +24,17 @@ function undescribed(types: readonly GraphQLNamedType[]): string[] {
   };
   for (const type of types) {
     if (type.name.startsWith("__") || BUILT_IN_SCALARS.has(type.name)) continue;
-    if (!["Query", "Mutation", "Subscription"].includes(type.name)) need(type.name, type.description);
+    if (!["Query", "Mutation", "Subscription"].includes(type.name))
+      need(type.name, type.description);
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) {
         need(`${type.name}.${field.name}`, field.description);
-        for (const arg of "args" in field ? field.args : []) need(`${type.name}.${field.name}(${arg.name})`, arg.description);
+        for (const arg of "args" in field ? field.args : [])
+          need(`${type.name}.${field.name}(${arg.name})`, arg.description);
       }
     }
-    if (isEnumType(type)) for (const value of type.getValues()) need(`${type.name}.${value.name}`, value.description);
+    if (isEnumType(type))
+      for (const value of type.getValues()) need(`${type.name}.${value.name}`, value.description);
     if (isScalarType(type) || isUnionType(type)) need(type.name, type.description);
   }
   return missing;
@@ -56,7 +59,10 @@ describe("schema", () => {
     for (const name of ["children", "descendants", "pairedWith"]) {
       const field = code.getFields()[name]!;
       expect(field.type.toString(), name).toMatch(/Connection!$/);
-      expect(field.args.map((a) => a.name), name).toEqual(expect.arrayContaining(["first", "after"]));
+      expect(
+        field.args.map((a) => a.name),
+        name,
+      ).toEqual(expect.arrayContaining(["first", "after"]));
     }
   });
 });

@@ -20,7 +20,11 @@ async function search(variables: Record<string, unknown>) {
   expect(errors).toBeUndefined();
   return data!["search"] as {
     totalCount: number;
-    edges: { cursor: string; node: { id: string }; search: { score: number; matchedOn: string; matchedText: string | null } }[];
+    edges: {
+      cursor: string;
+      node: { id: string };
+      search: { score: number; matchedOn: string; matchedText: string | null };
+    }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
 }
@@ -41,7 +45,10 @@ describe("search", () => {
       ["ICD10CM:E11.65", "TITLE", "Type 2 diabetes mellitus with hyperglycemia"],
     ]);
     const synonym = await search({ t: "insulin secretory" });
-    expect(synonym.edges[0]).toMatchObject({ node: { id: "ICD10CM:E11" }, search: { matchedOn: "SYNONYM" } });
+    expect(synonym.edges[0]).toMatchObject({
+      node: { id: "ICD10CM:E11" },
+      search: { matchedOn: "SYNONYM" },
+    });
   });
 
   it("filters by system and billable, and leaves out inactive codes unless asked", async () => {
@@ -70,7 +77,11 @@ describe("search", () => {
   it("refuses empty and oversized text", async () => {
     for (const t of ["   ", "x".repeat(201)]) {
       const { errors } = await api.run(query, { t });
-      expect(errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "OUT_OF_RANGE", argumentName: "text" });
+      expect(errors![0]!.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        reason: "OUT_OF_RANGE",
+        argumentName: "text",
+      });
     }
   });
 });

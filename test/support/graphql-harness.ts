@@ -17,7 +17,11 @@ export const DEFAULT_LIMITS: Limits = loadConfig({}).limits;
 
 export interface GraphqlResult {
   readonly data?: Record<string, unknown> | null;
-  readonly errors?: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[];
+  readonly errors?: readonly {
+    message: string;
+    path?: readonly (string | number)[];
+    extensions?: Record<string, unknown>;
+  }[];
 }
 
 export interface Harness {
@@ -45,7 +49,10 @@ export async function graphqlHarness(
     calls,
     logLines,
     async run(query, variables) {
-      const response = await server.executeOperation({ query, variables }, { contextValue: await context() });
+      const response = await server.executeOperation(
+        { query, variables },
+        { contextValue: await context() },
+      );
       if (response.body.kind !== "single") throw new Error("expected a single result");
       return response.body.singleResult as GraphqlResult;
     },

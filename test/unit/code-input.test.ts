@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CodeShape, grammarOf } from "../../src/domain/code-grammar.js";
-import { CodeInputError, CodeInputProblem, readCodeInput, splitCodeId } from "../../src/domain/code-input.js";
+import {
+  CodeInputError,
+  CodeInputProblem,
+  readCodeInput,
+  splitCodeId,
+} from "../../src/domain/code-input.js";
 import { CodeKind } from "../../src/domain/code-kind.js";
 import { CodeSystemId } from "../../src/domain/code-system.js";
 
@@ -71,14 +76,27 @@ describe("normalisation, system given", () => {
   it("reads an undotted ICD-9-CM string both ways when it fits both", () => {
     expect(ids("3610", CodeSystemId.ICD9CM)).toEqual(["ICD9CM:361.0", "ICD9CM:36.10"]);
     expect(ids("250", CodeSystemId.ICD9CM)).toEqual(["ICD9CM:250", "ICD9CM:25.0"]);
-    expect(readCodeInput("3610", CodeSystemId.ICD9CM).map((r) => r.kind)).toEqual([CodeKind.DIAGNOSIS, CodeKind.PROCEDURE]);
+    expect(readCodeInput("3610", CodeSystemId.ICD9CM).map((r) => r.kind)).toEqual([
+      CodeKind.DIAGNOSIS,
+      CodeKind.PROCEDURE,
+    ]);
   });
 
   it("tells shapes and kinds", () => {
-    expect(readCodeInput("E08-E13", CodeSystemId.ICD10CM)[0]).toMatchObject({ shape: CodeShape.RANGE, kind: CodeKind.DIAGNOSIS });
-    expect(readCodeInput("LT", CodeSystemId.HCPCS)[0]).toMatchObject({ shape: CodeShape.MODIFIER, kind: CodeKind.MODIFIER });
-    expect(readCodeInput("A4206", CodeSystemId.HCPCS)[0]).toMatchObject({ kind: CodeKind.SUPPLY_OR_SERVICE });
-    expect(readCodeInput("36.10", CodeSystemId.ICD9CM)[0]).toMatchObject({ kind: CodeKind.PROCEDURE });
+    expect(readCodeInput("E08-E13", CodeSystemId.ICD10CM)[0]).toMatchObject({
+      shape: CodeShape.RANGE,
+      kind: CodeKind.DIAGNOSIS,
+    });
+    expect(readCodeInput("LT", CodeSystemId.HCPCS)[0]).toMatchObject({
+      shape: CodeShape.MODIFIER,
+      kind: CodeKind.MODIFIER,
+    });
+    expect(readCodeInput("A4206", CodeSystemId.HCPCS)[0]).toMatchObject({
+      kind: CodeKind.SUPPLY_OR_SERVICE,
+    });
+    expect(readCodeInput("36.10", CodeSystemId.ICD9CM)[0]).toMatchObject({
+      kind: CodeKind.PROCEDURE,
+    });
   });
 });
 
@@ -173,7 +191,12 @@ describe("system detection", () => {
 describe("prefix ancestors", () => {
   it("lists nearer headers first", () => {
     expect(grammarOf(CodeSystemId.ICD10CM).prefixAncestors("E11.65")).toEqual(["E11.6", "E11"]);
-    expect(grammarOf(CodeSystemId.ICD10CM).prefixAncestors("S72.001A")).toEqual(["S72.001", "S72.00", "S72.0", "S72"]);
+    expect(grammarOf(CodeSystemId.ICD10CM).prefixAncestors("S72.001A")).toEqual([
+      "S72.001",
+      "S72.00",
+      "S72.0",
+      "S72",
+    ]);
     expect(grammarOf(CodeSystemId.ICD10CM).prefixAncestors("E11")).toEqual([]);
     expect(grammarOf(CodeSystemId.ICD10PCS).prefixAncestors("0DTJ4ZZ")).toEqual(["0DT", "0D", "0"]);
     expect(grammarOf(CodeSystemId.ICD10PCS).prefixAncestors("0DT")).toEqual(["0D", "0"]);

@@ -18,7 +18,8 @@ import { Replacement } from "../types/connection.type.js";
 const SYSTEM_DESCRIPTION =
   "The code system. Optional: without it the system is read from the code's form (and a `SYSTEM:` prefix), and a code that is well-formed in several systems held by the graph is refused as ambiguous.";
 
-const AS_OF_DESCRIPTION = "The date to answer for: titles, status and relationships in force on it. Default: today.";
+const AS_OF_DESCRIPTION =
+  "The date to answer for: titles, status and relationships in force on it. Default: today.";
 
 @ArgsType()
 class CodeArgs {
@@ -34,7 +35,9 @@ class CodeArgs {
 
 @ArgsType()
 class CodesArgs {
-  @Field(() => [String], { description: "The codes to check; at most the server's batch limit (500 unless configured)." })
+  @Field(() => [String], {
+    description: "The codes to check; at most the server's batch limit (500 unless configured).",
+  })
   codes!: string[];
 
   @Field(() => CodeSystemId, { nullable: true, description: SYSTEM_DESCRIPTION })
@@ -55,7 +58,10 @@ class SubsumesArgs {
   @Field(() => CodeSystemId, { nullable: true, description: SYSTEM_DESCRIPTION })
   system?: CodeSystemId | null;
 
-  @Field(() => DateScalar, { nullable: true, description: "The date whose hierarchy to use. Default: today." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "The date whose hierarchy to use. Default: today.",
+  })
   asOf?: IsoDate | null;
 }
 
@@ -66,7 +72,10 @@ export class CodeLookupResolver {
     description:
       "One code, by what a coder would type: `E11.9`, `e119`, `ICD10CM:E11.9`, `0DTJ4ZZ`, `A4206`, `250.00`. Null when the code is well-formed but not in the graph; a BAD_USER_INPUT error when it cannot be a code.",
   })
-  async code(@Args(() => CodeArgs) { code: input, system, asOf }: CodeArgs, @Ctx() ctx: Context): Promise<Code | null> {
+  async code(
+    @Args(() => CodeArgs) { code: input, system, asOf }: CodeArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Code | null> {
     const found = await lookupCodeArgument(input, system, ctx.loaders, "code");
     switch (found.kind) {
       case "found":
@@ -74,11 +83,15 @@ export class CodeLookupResolver {
       case "unknown":
         return null;
       case "ambiguous":
-        throw new BadUserInputError(ambiguityMessage(input, found.nodes), InputProblem.AMBIGUOUS_CODE, {
-          argumentName: "code",
-          value: input,
-          candidates: found.nodes.map((n) => n.id),
-        });
+        throw new BadUserInputError(
+          ambiguityMessage(input, found.nodes),
+          InputProblem.AMBIGUOUS_CODE,
+          {
+            argumentName: "code",
+            value: input,
+            candidates: found.nodes.map((n) => n.id),
+          },
+        );
     }
   }
 
@@ -86,13 +99,20 @@ export class CodeLookupResolver {
     description:
       "Checks many codes at once, as a claim scrubber would: one answer per input, in input order, each with its status on `asOf` (VALID, HEADER, DELETED, NOT_YET_VALID, UNKNOWN, INVALID, AMBIGUOUS). A malformed input is answered, not an error.",
   })
-  async codes(@Args(() => CodesArgs) { codes: inputs, system, asOf }: CodesArgs, @Ctx() ctx: Context): Promise<CodeResolution[]> {
+  async codes(
+    @Args(() => CodesArgs) { codes: inputs, system, asOf }: CodesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<CodeResolution[]> {
     const max = ctx.limits.maxBatchSize;
     if (inputs.length > max) {
-      throw new BadUserInputError(`codes holds ${inputs.length} inputs; at most ${max} per call`, InputProblem.BATCH_TOO_LARGE, {
-        argumentName: "codes",
-        max,
-      });
+      throw new BadUserInputError(
+        `codes holds ${inputs.length} inputs; at most ${max} per call`,
+        InputProblem.BATCH_TOO_LARGE,
+        {
+          argumentName: "codes",
+          max,
+        },
+      );
     }
     const date = asOf ?? ctx.today;
     return Promise.all(inputs.map((input) => resolveOne(input, system ?? null, date, ctx)));
@@ -102,7 +122,10 @@ export class CodeLookupResolver {
     description:
       "Whether code `a` covers code `b` in their hierarchy (a category covers its codes; a chapter covers its blocks). Codes of different systems never subsume each other. An unknown code is a CODE_NOT_FOUND error.",
   })
-  async subsumes(@Args(() => SubsumesArgs) { a, b, system, asOf }: SubsumesArgs, @Ctx() ctx: Context): Promise<SubsumptionOutcome> {
+  async subsumes(
+    @Args(() => SubsumesArgs) { a, b, system, asOf }: SubsumesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<SubsumptionOutcome> {
     const date = asOf ?? ctx.today;
     const [codeA, codeB] = await Promise.all([
       requireCode(a, system ?? null, "a", date, ctx),
@@ -124,12 +147,18 @@ export class CodeLookupResolver {
 @Resolver(() => CodeResolution)
 export class CodeResolutionResolver {
   @FieldResolver(() => [Replacement], {
-    description: "For a DELETED code, the codes that replaced it and from when; otherwise usually empty.",
+    description:
+      "For a DELETED code, the codes that replaced it and from when; otherwise usually empty.",
   })
-  async replacedBy(@Root() resolution: CodeResolution, @Ctx() ctx: Context): Promise<Replacement[]> {
+  async replacedBy(
+    @Root() resolution: CodeResolution,
+    @Ctx() ctx: Context,
+  ): Promise<Replacement[]> {
     const code = resolution.code;
     if (!code) return [];
-    const page = await ctx.loaders.traversal.load(neighborQuery(code, Relation.REPLACES, Direction.IN));
+    const page = await ctx.loaders.traversal.load(
+      neighborQuery(code, Relation.REPLACES, Direction.IN),
+    );
     return page.items.map((item) => {
       const edge = edgeOf(item, Relation.REPLACES);
       return { code: reached(item, code), effective: edge.effective, source: edge.source };
@@ -137,7 +166,13 @@ export class CodeResolutionResolver {
   }
 }
 
-async function requireCode(input: string, system: CodeSystemId | null, argumentName: string, asOf: IsoDate, ctx: Context): Promise<Code> {
+async function requireCode(
+  input: string,
+  system: CodeSystemId | null,
+  argumentName: string,
+  asOf: IsoDate,
+  ctx: Context,
+): Promise<Code> {
   const found = await lookupCodeArgument(input, system, ctx.loaders, argumentName);
   switch (found.kind) {
     case "found":
@@ -145,16 +180,30 @@ async function requireCode(input: string, system: CodeSystemId | null, argumentN
     case "unknown":
       throw new CodeNotFoundError(input, found.candidates);
     case "ambiguous":
-      throw new BadUserInputError(ambiguityMessage(input, found.nodes), InputProblem.AMBIGUOUS_CODE, {
-        argumentName,
-        value: input,
-        candidates: found.nodes.map((n) => n.id),
-      });
+      throw new BadUserInputError(
+        ambiguityMessage(input, found.nodes),
+        InputProblem.AMBIGUOUS_CODE,
+        {
+          argumentName,
+          value: input,
+          candidates: found.nodes.map((n) => n.id),
+        },
+      );
   }
 }
 
-async function resolveOne(input: string, system: CodeSystemId | null, asOf: IsoDate, ctx: Context): Promise<CodeResolution> {
-  const answer = (status: CodeStatus, code: Code | null, message: string | null, candidates: string[] = []) => ({
+async function resolveOne(
+  input: string,
+  system: CodeSystemId | null,
+  asOf: IsoDate,
+  ctx: Context,
+): Promise<CodeResolution> {
+  const answer = (
+    status: CodeStatus,
+    code: Code | null,
+    message: string | null,
+    candidates: string[] = [],
+  ) => ({
     input,
     status,
     code,
@@ -166,14 +215,24 @@ async function resolveOne(input: string, system: CodeSystemId | null, asOf: IsoD
     readCodeInput(input, system);
     found = await lookupCode(input, system, ctx.loaders);
   } catch (error) {
-    if (error instanceof CodeInputError) return answer(CodeStatus.INVALID, null, toInputError(error, "codes").message);
+    if (error instanceof CodeInputError)
+      return answer(CodeStatus.INVALID, null, toInputError(error, "codes").message);
     throw error;
   }
   switch (found.kind) {
     case "unknown":
-      return answer(CodeStatus.UNKNOWN, null, `${found.candidates.join(" or ")} is well-formed but not in the graph`);
+      return answer(
+        CodeStatus.UNKNOWN,
+        null,
+        `${found.candidates.join(" or ")} is well-formed but not in the graph`,
+      );
     case "ambiguous":
-      return answer(CodeStatus.AMBIGUOUS, null, ambiguityMessage(input, found.nodes), found.nodes.map((n) => n.id));
+      return answer(
+        CodeStatus.AMBIGUOUS,
+        null,
+        ambiguityMessage(input, found.nodes),
+        found.nodes.map((n) => n.id),
+      );
     case "found": {
       const code = toCode(found.node, asOf);
       return answer(code.status, code, statusMessage(found.node, code, asOf));

@@ -37,19 +37,31 @@ function listComplexity({ childComplexity }: ComplexityEstimatorArgs): number {
 
 @ArgsType()
 class DescendantArgs extends PageArgs {
-  @Field(() => Int, { nullable: true, description: "How many levels down to go (default and most: the server's limit, 10)." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How many levels down to go (default and most: the server's limit, 10).",
+  })
   maxDepth?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Only codes reportable on `asOf` (default false)." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Only codes reportable on `asOf` (default false).",
+  })
   billableOnly?: boolean | null;
 }
 
 @ArgsType()
 class PairingArgs extends PageArgs {
-  @Field(() => [PairingKind], { nullable: true, description: "Only pairings of these kinds (default: all)." })
+  @Field(() => [PairingKind], {
+    nullable: true,
+    description: "Only pairings of these kinds (default: all).",
+  })
   kind?: PairingKind[] | null;
 
-  @Field(() => [CodeSystemId], { nullable: true, description: "Only paired codes of these systems (default: all)." })
+  @Field(() => [CodeSystemId], {
+    nullable: true,
+    description: "Only paired codes of these systems (default: all).",
+  })
   system?: CodeSystemId[] | null;
 }
 
@@ -67,7 +79,9 @@ function depthArg(value: number | null | undefined, ctx: Context): number {
 
 @Resolver(() => Code)
 export class CodeResolver {
-  @FieldResolver(() => CodeSystem, { description: "The code system, with its relations to other systems." })
+  @FieldResolver(() => CodeSystem, {
+    description: "The code system, with its relations to other systems.",
+  })
   codeSystem(@Root() code: Code): CodeSystem {
     return toCodeSystem(codeSystemInfo(code.system));
   }
@@ -77,7 +91,9 @@ export class CodeResolver {
     description: "The code one level up (category, block, chapter); null at the top.",
   })
   async parent(@Root() code: Code, @Ctx() ctx: Context): Promise<Code | null> {
-    const page = await ctx.loaders.traversal.load(neighborQuery(code, Relation.SUBSET_OF, Direction.OUT));
+    const page = await ctx.loaders.traversal.load(
+      neighborQuery(code, Relation.SUBSET_OF, Direction.OUT),
+    );
     return page.items[0] ? reached(page.items[0], code) : null;
   }
 
@@ -85,23 +101,35 @@ export class CodeResolver {
     description: "The codes one level down, in code order, valid on `asOf`.",
     complexity: pagedComplexity,
   })
-  async children(@Root() code: Code, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<CodeConnection> {
+  async children(
+    @Root() code: Code,
+    @Args(() => PageArgs) args: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<CodeConnection> {
     const window = pageWindow(args, ctx.limits);
-    const page = await ctx.loaders.traversal.load(neighborQuery(code, Relation.SUBSET_OF, Direction.IN, {}, window));
+    const page = await ctx.loaders.traversal.load(
+      neighborQuery(code, Relation.SUBSET_OF, Direction.IN, {}, window),
+    );
     return codeConnection(page, window, code);
   }
 
   @FieldResolver(() => [Code], {
-    description: "Every code above this one, nearest first (parent, then its parent, up to the chapter).",
+    description:
+      "Every code above this one, nearest first (parent, then its parent, up to the chapter).",
     complexity: listComplexity,
   })
   async ancestors(
     @Root() code: Code,
-    @Arg("maxDepth", () => Int, { nullable: true, description: "How many levels up to go (default: all, up to the server's limit)." })
+    @Arg("maxDepth", () => Int, {
+      nullable: true,
+      description: "How many levels up to go (default: all, up to the server's limit).",
+    })
     maxDepth: number | null,
     @Ctx() ctx: Context,
   ): Promise<Code[]> {
-    const page = await ctx.loaders.traversal.load(closureQuery(code, Direction.OUT, depthArg(maxDepth, ctx), false));
+    const page = await ctx.loaders.traversal.load(
+      closureQuery(code, Direction.OUT, depthArg(maxDepth, ctx), false),
+    );
     return page.items.map((item) => reached(item, code));
   }
 
@@ -115,7 +143,13 @@ export class CodeResolver {
     @Ctx() ctx: Context,
   ): Promise<CodeConnection> {
     const window = pageWindow(args, ctx.limits);
-    const query = closureQuery(code, Direction.IN, depthArg(args.maxDepth, ctx), args.billableOnly ?? false, window);
+    const query = closureQuery(
+      code,
+      Direction.IN,
+      depthArg(args.maxDepth, ctx),
+      args.billableOnly ?? false,
+      window,
+    );
     const page = await ctx.loaders.traversal.load(query);
     return codeConnection(page, window, code);
   }
@@ -131,7 +165,13 @@ export class CodeResolver {
     @Ctx() ctx: Context,
   ): Promise<PairingConnection> {
     const window = pageWindow(args, ctx.limits);
-    const query = neighborQuery(code, Relation.PAIRED_WITH, Direction.BOTH, { kinds: args.kind, systems: args.system }, window);
+    const query = neighborQuery(
+      code,
+      Relation.PAIRED_WITH,
+      Direction.BOTH,
+      { kinds: args.kind, systems: args.system },
+      window,
+    );
     const page = await ctx.loaders.traversal.load(query);
     return toConnection(page, window, (item, cursor) => {
       const edge = edgeOf(item, Relation.PAIRED_WITH);
@@ -173,7 +213,9 @@ export class CodeResolver {
     complexity: listComplexity,
   })
   async successors(@Root() code: Code, @Ctx() ctx: Context): Promise<Code[]> {
-    const page = await ctx.loaders.traversal.load(successorQuery(code, ctx.limits.maxTraversalDepth));
+    const page = await ctx.loaders.traversal.load(
+      successorQuery(code, ctx.limits.maxTraversalDepth),
+    );
     return page.items.map((item) => reached(item, code));
   }
 
@@ -184,7 +226,10 @@ export class CodeResolver {
   })
   async mapsTo(
     @Root() code: Code,
-    @Arg("system", () => CodeSystemId, { nullable: true, description: "Only mappings into this system." })
+    @Arg("system", () => CodeSystemId, {
+      nullable: true,
+      description: "Only mappings into this system.",
+    })
     system: CodeSystemId | null,
     @Ctx() ctx: Context,
   ): Promise<Mapping[]> {
@@ -192,12 +237,16 @@ export class CodeResolver {
   }
 
   @FieldResolver(() => [Mapping], {
-    description: "General Equivalence Mappings from other codes to this one: the backward direction of `mapsTo`.",
+    description:
+      "General Equivalence Mappings from other codes to this one: the backward direction of `mapsTo`.",
     complexity: listComplexity,
   })
   async mappedFrom(
     @Root() code: Code,
-    @Arg("system", () => CodeSystemId, { nullable: true, description: "Only mappings from this system." })
+    @Arg("system", () => CodeSystemId, {
+      nullable: true,
+      description: "Only mappings from this system.",
+    })
     system: CodeSystemId | null,
     @Ctx() ctx: Context,
   ): Promise<Mapping[]> {
@@ -214,11 +263,19 @@ export class CodeResolver {
     kind: ExclusionKind | null,
     @Ctx() ctx: Context,
   ): Promise<Exclusion[]> {
-    const query = neighborQuery(code, Relation.EXCLUDES, Direction.BOTH, { kinds: kind ? [kind] : null });
+    const query = neighborQuery(code, Relation.EXCLUDES, Direction.BOTH, {
+      kinds: kind ? [kind] : null,
+    });
     const page = await ctx.loaders.traversal.load(query);
     return page.items.map((item) => {
       const edge = edgeOf(item, Relation.EXCLUDES);
-      return { code: reached(item, code), kind: edge.kind, direction: edgeDirection(item), note: edge.note, source: edge.source };
+      return {
+        code: reached(item, code),
+        kind: edge.kind,
+        direction: edgeDirection(item),
+        note: edge.note,
+        source: edge.source,
+      };
     });
   }
 }
@@ -237,7 +294,11 @@ function codeConnection(
   return { ...connection, nodes: connection.edges.map((e) => e.node) };
 }
 
-async function replacements(code: Code, direction: Direction.OUT | Direction.IN, ctx: Context): Promise<Replacement[]> {
+async function replacements(
+  code: Code,
+  direction: Direction.OUT | Direction.IN,
+  ctx: Context,
+): Promise<Replacement[]> {
   const page = await ctx.loaders.traversal.load(neighborQuery(code, Relation.REPLACES, direction));
   return page.items.map((item) => {
     const edge = edgeOf(item, Relation.REPLACES);

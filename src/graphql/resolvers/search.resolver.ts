@@ -17,10 +17,16 @@ class SearchArgs {
   @Field(() => String, { description: "A code prefix or words." })
   text!: string;
 
-  @Field(() => [CodeSystemId], { nullable: true, description: "Only codes of these systems (default: all)." })
+  @Field(() => [CodeSystemId], {
+    nullable: true,
+    description: "Only codes of these systems (default: all).",
+  })
   systems?: CodeSystemId[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Only codes reportable on `asOf` (default false)." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Only codes reportable on `asOf` (default false).",
+  })
   billableOnly?: boolean | null;
 
   @Field(() => Boolean, {
@@ -30,13 +36,22 @@ class SearchArgs {
   })
   includeInactive?: boolean | null;
 
-  @Field(() => DateScalar, { nullable: true, description: "Only codes valid on this date (default: today)." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "Only codes valid on this date (default: today).",
+  })
   asOf?: IsoDate | null;
 
-  @Field(() => Int, { nullable: true, description: "How many results to return (default 25, at most the server's limit)." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How many results to return (default 25, at most the server's limit).",
+  })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Return the results after this cursor (a `pageInfo.endCursor`)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Return the results after this cursor (a `pageInfo.endCursor`).",
+  })
   after?: string | null;
 }
 
@@ -47,12 +62,19 @@ export class SearchResolver {
       "Finds codes by code prefix (`E11`, `e11.6`, `0DT`) or by words of their titles and synonyms (`type 2 diabetes`, the last word may be a prefix: `diab`). Ranked: exact code, then code prefix, then titles holding all words (shorter, closer titles first), then synonyms.",
     complexity: pagedComplexity,
   })
-  async search(@Args(() => SearchArgs) args: SearchArgs, @Ctx() ctx: Context): Promise<CodeConnection> {
+  async search(
+    @Args(() => SearchArgs) args: SearchArgs,
+    @Ctx() ctx: Context,
+  ): Promise<CodeConnection> {
     const trimmed = args.text.trim();
     if (trimmed.length === 0 || trimmed.length > MAX_SEARCH_TEXT) {
-      throw new BadUserInputError(`text must hold 1 to ${MAX_SEARCH_TEXT} characters`, InputProblem.OUT_OF_RANGE, {
-        argumentName: "text",
-      });
+      throw new BadUserInputError(
+        `text must hold 1 to ${MAX_SEARCH_TEXT} characters`,
+        InputProblem.OUT_OF_RANGE,
+        {
+          argumentName: "text",
+        },
+      );
     }
     const window = pageWindow(args, ctx.limits);
     const asOf = args.asOf ?? ctx.today;

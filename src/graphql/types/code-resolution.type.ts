@@ -13,10 +13,16 @@ export class CodeResolution {
   @Field(() => CodeStatus, { description: "What the input is on the date asked." })
   status!: CodeStatus;
 
-  @Field(() => Code, { nullable: true, description: "The code, when the graph holds it (also when DELETED or a HEADER)." })
+  @Field(() => Code, {
+    nullable: true,
+    description: "The code, when the graph holds it (also when DELETED or a HEADER).",
+  })
   code!: Code | null;
 
-  @Field(() => String, { nullable: true, description: "Why the status is what it is, for anything but VALID." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the status is what it is, for anything but VALID.",
+  })
   message!: string | null;
 
   @Field(() => [String], {

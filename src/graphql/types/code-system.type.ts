@@ -32,10 +32,16 @@ export class Release {
     "A code system, or a family of code systems (procedure or diagnosis code sets). Systems relate: CPT is a subset of HCPCS; HCPCS and ICD-10-PCS are procedure code sets; ICD-10-CM replaced ICD-9-CM on 2015-10-01.",
 })
 export class CodeSystem {
-  @Field(() => ID, { description: "The system's id (a CodeSystemId value), or the family's: PROCEDURE_CODES, DIAGNOSIS_CODES." })
+  @Field(() => ID, {
+    description:
+      "The system's id (a CodeSystemId value), or the family's: PROCEDURE_CODES, DIAGNOSIS_CODES.",
+  })
   id!: string;
 
-  @Field(() => CodeSystemId, { nullable: true, description: "The system as a CodeSystemId, for filters; null for a family." })
+  @Field(() => CodeSystemId, {
+    nullable: true,
+    description: "The system as a CodeSystemId, for filters; null for a family.",
+  })
   system!: CodeSystemId | null;
 
   @Field(() => String, { description: "Official name." })
@@ -47,7 +53,9 @@ export class CodeSystem {
   @Field(() => String, { description: "What it codes, in a sentence." })
   description!: string;
 
-  @Field(() => Boolean, { description: "True for a family of systems, which holds no codes of its own." })
+  @Field(() => Boolean, {
+    description: "True for a family of systems, which holds no codes of its own.",
+  })
   isFamily!: boolean;
 
   @Field(() => Boolean, {

@@ -6,25 +6,38 @@ import { type IsoDate } from "../../domain/dates.js";
 import { type CodeNode, latestVersion, nodeValidity, versionAt } from "../../domain/graph.js";
 import { DateScalar } from "../scalars.js";
 
-@ObjectType({ description: "One state of a code between releases: its titles and whether it was billable." })
+@ObjectType({
+  description: "One state of a code between releases: its titles and whether it was billable.",
+})
 export class CodeVersion {
   @Field(() => String, { description: "The full title in this version." })
   title!: string;
 
-  @Field(() => String, { nullable: true, description: "The abbreviated title in this version, where the release has one." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The abbreviated title in this version, where the release has one.",
+  })
   shortTitle!: string | null;
 
   @Field(() => Boolean, { description: "Whether the code was reportable in this version." })
   billable!: boolean;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day of this version; null when unknown." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day of this version; null when unknown.",
+  })
   validFrom!: IsoDate | null;
 
-  @Field(() => DateScalar, { nullable: true, description: "Last day of this version; null while current." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "Last day of this version; null while current.",
+  })
   validTo!: IsoDate | null;
 }
 
-@ObjectType({ description: "A named detail a release gives for a code (HCPCS action code, BETOS category ...)." })
+@ObjectType({
+  description: "A named detail a release gives for a code (HCPCS action code, BETOS category ...).",
+})
 export class Attribute {
   @Field(() => String, { description: "The detail's name, as in the release's record layout." })
   name!: string;
@@ -41,7 +54,9 @@ export class Code {
   @Field(() => ID, { description: "Stable id, `SYSTEM:CODE`, such as `ICD10CM:E11.9`." })
   id!: string;
 
-  @Field(() => String, { description: "The code as coders write it, such as `E11.9`, `0DTJ4ZZ`, `A4206`, `250.00`." })
+  @Field(() => String, {
+    description: "The code as coders write it, such as `E11.9`, `0DTJ4ZZ`, `A4206`, `250.00`.",
+  })
   code!: string;
 
   @Field(() => CodeSystemId, { description: "The code system the code belongs to." })
@@ -53,7 +68,10 @@ export class Code {
   })
   title!: string;
 
-  @Field(() => String, { nullable: true, description: "The abbreviated title on `asOf`, where the release has one." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The abbreviated title on `asOf`, where the release has one.",
+  })
   shortTitle!: string | null;
 
   @Field(() => CodeKind, { description: "What the code stands for." })
@@ -63,23 +81,34 @@ export class Code {
   level!: CodeLevel;
 
   @Field(() => Boolean, {
-    description: "Whether the code is reportable on a claim on `asOf` (false for headers and codes not valid then).",
+    description:
+      "Whether the code is reportable on a claim on `asOf` (false for headers and codes not valid then).",
   })
   billable!: boolean;
 
-  @Field(() => CodeStatus, { description: "What the code is on `asOf`: VALID, HEADER, DELETED or NOT_YET_VALID." })
+  @Field(() => CodeStatus, {
+    description: "What the code is on `asOf`: VALID, HEADER, DELETED or NOT_YET_VALID.",
+  })
   status!: CodeStatus;
 
-  @Field(() => DateScalar, { nullable: true, description: "First day the code was valid; null when unknown." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "First day the code was valid; null when unknown.",
+  })
   validFrom!: IsoDate | null;
 
-  @Field(() => DateScalar, { nullable: true, description: "Last day the code was valid; null while it is still valid." })
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: "Last day the code was valid; null while it is still valid.",
+  })
   validTo!: IsoDate | null;
 
   @Field(() => DateScalar, { description: "The date this code is shown as of." })
   asOf!: IsoDate;
 
-  @Field(() => [CodeVersion], { description: "Every version of the code, oldest first: title revisions and billable changes." })
+  @Field(() => [CodeVersion], {
+    description: "Every version of the code, oldest first: title revisions and billable changes.",
+  })
   versions!: CodeVersion[];
 
   @Field(() => [String], { description: "Inclusion terms and other names the code is found by." })

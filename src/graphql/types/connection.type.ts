@@ -14,7 +14,10 @@ export class PageInfo {
   @Field(() => Boolean, { description: "Whether items precede this page." })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the first item on the page; null when the page is empty." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Cursor of the first item on the page; null when the page is empty.",
+  })
   startCursor!: string | null;
 
   @Field(() => String, {
@@ -26,13 +29,18 @@ export class PageInfo {
 
 @ObjectType({ description: "Why a code matched a search." })
 export class SearchMatch {
-  @Field(() => Float, { description: "Relevance; higher is better; comparable within one result list only." })
+  @Field(() => Float, {
+    description: "Relevance; higher is better; comparable within one result list only.",
+  })
   score!: number;
 
   @Field(() => SearchMatchKind, { description: "What part of the code matched." })
   matchedOn!: SearchMatchKind;
 
-  @Field(() => String, { nullable: true, description: "The title or synonym that matched, for word matches." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The title or synonym that matched, for word matches.",
+  })
   matchedText!: string | null;
 }
 
@@ -44,10 +52,16 @@ export class CodeEdge {
   @Field(() => Code, { description: "The code." })
   node!: Code;
 
-  @Field(() => Int, { nullable: true, description: "Levels below the code asked about, for descendants; null elsewhere." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Levels below the code asked about, for descendants; null elsewhere.",
+  })
   depth!: number | null;
 
-  @Field(() => SearchMatch, { nullable: true, description: "Why the code matched, for search results; null elsewhere." })
+  @Field(() => SearchMatch, {
+    nullable: true,
+    description: "Why the code matched, for search results; null elsewhere.",
+  })
   search!: SearchMatch | null;
 }
 
@@ -66,7 +80,9 @@ export class CodeConnection {
   totalCount!: number;
 }
 
-@ObjectType({ description: "A code paired with the one asked about, and the evidence for the pairing." })
+@ObjectType({
+  description: "A code paired with the one asked about, and the evidence for the pairing.",
+})
 export class PairingEdge {
   @Field(() => String, { description: "Opaque position of this item, for `after`." })
   cursor!: string;
@@ -83,25 +99,48 @@ export class PairingEdge {
   })
   direction!: EdgeDirection;
 
-  @Field(() => String, { description: "Where the pairing comes from: a release file, a guideline, a claims extract." })
+  @Field(() => String, {
+    description: "Where the pairing comes from: a release file, a guideline, a claims extract.",
+  })
   source!: string;
 
-  @Field(() => Float, { nullable: true, description: "Strength in [0, 1] where the source gives one." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "Strength in [0, 1] where the source gives one.",
+  })
   score!: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Encounters carrying both codes (claims pairings)." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Encounters carrying both codes (claims pairings).",
+  })
   support!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Share of encounters with the source code that also carry the target (claims pairings)." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Share of encounters with the source code that also carry the target (claims pairings).",
+  })
   confidence!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Share of encounters with the target code that also carry the source (claims pairings)." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Share of encounters with the target code that also carry the source (claims pairings).",
+  })
   reverseConfidence!: number | null;
 
-  @Field(() => Float, { nullable: true, description: "Confidence over the target's base rate; above 1 means paired more than by chance." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Confidence over the target's base rate; above 1 means paired more than by chance.",
+  })
   lift!: number | null;
 
-  @Field(() => String, { nullable: true, description: "The instruction's wording or the curator's reason." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The instruction's wording or the curator's reason.",
+  })
   note!: string | null;
 }
 
@@ -119,21 +158,30 @@ export class PairingConnection {
 
 @ObjectType({ description: "A succession: one code replacing another from a date." })
 export class Replacement {
-  @Field(() => Code, { description: "The other code: the replacement (in `replacedBy`) or the replaced code (in `replaces`)." })
+  @Field(() => Code, {
+    description:
+      "The other code: the replacement (in `replacedBy`) or the replaced code (in `replaces`).",
+  })
   code!: Code;
 
   @Field(() => DateScalar, { description: "First day the new code is to be used." })
   effective!: IsoDate;
 
-  @Field(() => String, { description: "Where the succession comes from (conversion table, HCPCS cross-reference ...)." })
+  @Field(() => String, {
+    description: "Where the succession comes from (conversion table, HCPCS cross-reference ...).",
+  })
   source!: string;
 }
 
 @ObjectType({
-  description: "A General Equivalence Mappings (GEM) entry between ICD-9-CM and ICD-10, with its flags decoded.",
+  description:
+    "A General Equivalence Mappings (GEM) entry between ICD-9-CM and ICD-10, with its flags decoded.",
 })
 export class Mapping {
-  @Field(() => Code, { nullable: true, description: "The code mapped to; null for a no-map entry." })
+  @Field(() => Code, {
+    nullable: true,
+    description: "The code mapped to; null for a no-map entry.",
+  })
   target!: Code | null;
 
   @Field(() => Boolean, { description: "The target is close in meaning, not identical." })
@@ -142,13 +190,19 @@ export class Mapping {
   @Field(() => Boolean, { description: "The source has no equivalent in the target system." })
   noMap!: boolean;
 
-  @Field(() => Boolean, { description: "The source needs several target codes together (see scenario and choiceList)." })
+  @Field(() => Boolean, {
+    description: "The source needs several target codes together (see scenario and choiceList).",
+  })
   combination!: boolean;
 
-  @Field(() => Int, { description: "The combination scenario this entry belongs to; 0 when not a combination." })
+  @Field(() => Int, {
+    description: "The combination scenario this entry belongs to; 0 when not a combination.",
+  })
   scenario!: number;
 
-  @Field(() => Int, { description: "The list of the scenario the target is chosen from; 0 when not a combination." })
+  @Field(() => Int, {
+    description: "The list of the scenario the target is chosen from; 0 when not a combination.",
+  })
   choiceList!: number;
 
   @Field(() => String, { description: "The GEM file the entry comes from." })
@@ -160,7 +214,9 @@ export class Exclusion {
   @Field(() => Code, { description: "The other code." })
   code!: Code;
 
-  @Field(() => ExclusionKind, { description: "Excludes1 (never together) or Excludes2 (not part of this code)." })
+  @Field(() => ExclusionKind, {
+    description: "Excludes1 (never together) or Excludes2 (not part of this code).",
+  })
   kind!: ExclusionKind;
 
   @Field(() => EdgeDirection, { description: "OUTGOING when the note is on the code asked about." })

@@ -118,7 +118,7 @@ describe("HTTP surfaces", () => {
       body: "{not json",
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
   });
 
   it("/metrics counts operations and errors for Prometheus", async () => {

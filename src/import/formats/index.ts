@@ -1,9 +1,10 @@
 import { open } from "node:fs/promises";
 import { basename } from "node:path";
 import { type FormatId, type FormatParser } from "../records.js";
+import { icd10cmOrderParser, icd10pcsOrderParser } from "./icd10-order.format.js";
 
 /** Every format the importer reads. */
-export const PARSERS: readonly FormatParser[] = [];
+export const PARSERS: readonly FormatParser[] = [icd10cmOrderParser, icd10pcsOrderParser];
 
 /** Bytes read from the start of a file to recognise its format. */
 const HEAD_BYTES = 64 * 1024;
@@ -17,7 +18,9 @@ export async function parserFor(path: string, format?: FormatId | string): Promi
   if (format) {
     const named = PARSERS.find((p) => p.format === format);
     if (!named) {
-      throw new UnknownFormatError(`unknown format ${JSON.stringify(format)}; known: ${PARSERS.map((p) => p.format).join(", ")}`);
+      throw new UnknownFormatError(
+        `unknown format ${JSON.stringify(format)}; known: ${PARSERS.map((p) => p.format).join(", ")}`,
+      );
     }
     return named;
   }

@@ -1,8 +1,10 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import {
+  type DocumentNode,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -54,22 +56,42 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
-/** Refuses operations whose estimated cost (fields times page sizes) exceeds the limit. */
+/**
+ * Refuses operations whose estimated cost (fields times page sizes) exceeds the limit.
+ * The estimate depends on the document and on numeric variables only (page sizes), and
+ * Apollo hands back the same parsed document for the same query text, so it is worked
+ * out once per document and set of numeric variables.
+ */
 function complexityLimit(schema: GraphQLSchema, max: number): ApolloServerPlugin<Context> {
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
+  const estimate = (
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown>,
+  ) => {
+    const numeric = Object.entries(variables).filter(([, v]) => typeof v === "number");
+    const key = `${operationName ?? ""}|${JSON.stringify(numeric)}`;
+    let byVariables = known.get(document);
+    if (!byVariables) known.set(document, (byVariables = new Map()));
+    let complexity = byVariables.get(key);
+    if (complexity === undefined) {
+      const query = operationName ? separateOperations(document)[operationName] : document;
+      if (!query) return 0;
+      complexity = getComplexity({
+        schema,
+        query,
+        variables,
+        estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      });
+      byVariables.set(key, complexity);
+    }
+    return complexity;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const query = request.operationName
-            ? separateOperations(document)[request.operationName]
-            : document;
-          if (!query) return;
-          const complexity = getComplexity({
-            schema,
-            query,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          const complexity = estimate(document, request.operationName, request.variables ?? {});
           if (complexity > max) throw new QueryTooComplexError(complexity, max);
         },
       };
@@ -120,7 +142,12 @@ export function createApolloServer({
       maxAliasesRule({ n: limits.maxAliases, ...asValidationError }),
     ],
     formatError: createErrorFormatter(logger),
-    plugins: [complexityLimit(schema, limits.maxQueryComplexity), ...plugins],
+    plugins: [
+      complexityLimit(schema, limits.maxQueryComplexity),
+      // No field sets cache hints; the default plugin would still hook every field.
+      ApolloServerPluginCacheControlDisabled(),
+      ...plugins,
+    ],
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),

@@ -68,7 +68,7 @@ describe.skipIf(!available)("GraphiQL playground in a real browser", () => {
           await page.keyboard.press("Control+Enter");
           return result.innerText();
         },
-        { timeout: 15_000, intervals: [250] },
+        { timeout: 15_000, interval: 250 },
       )
       .toContain('"code": "BAD_USER_INPUT"');
     expect(await result.innerText()).toContain("dot follows the third character");

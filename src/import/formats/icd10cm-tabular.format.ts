@@ -1,0 +1,1075 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
+import { SaxesParser } from "saxes";
+import { CodeShape, codeId } from "../../domain/code-grammar.js";
+import { CodeInputError, readCodeInput } from "../../domain/code-input.js";
+import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
+import { CodeSystemId } from "../../domain/code-system.js";
+import { edgeKey } from "../../domain/graph.js";
+import { ExclusionKind, PairingKind, Relation } from "../../domain/relationship.js";
+import {
+  type CodeAnnotation,
+  FormatId,
+  type FormatParser,
+  type ParsedFile,
+  type ParseOptions,
+  type ReleaseCode,
+  type ReleaseEdge,
+  type UnresolvedReference,
+} from "../records.js";
+import { SourceFileError } from "../source-file-error.js";
+
+/**
+ * The ICD-10-CM tabular list (XML, CDC/NCHS), read as a stream with saxes: the file is
+ * 9 MB and only its structure and notes are wanted, never a DOM.
+ *
+ * What becomes what (a supplement: `snapshot` is null, codes come from the order files):
+ *
+ * - `<chapter>` → a CHAPTER node `ICD10CM:A00-B99`, its range taken from the chapter's
+ *   title "(A00-B99)" (else from its section index); `<section>` → a BLOCK node
+ *   `ICD10CM:A00-A09`. A section of one category (`<section id="D49">`) becomes
+ *   `ICD10CM:D49-D49`: `ICD10CM:D49` is the category and the two must not share an id.
+ *   A block's `parent` is the smallest other section of its chapter whose range holds it
+ *   (the tabular has heading-only sections such as C00-C96 ⊃ C00-C75 ⊃ C00-C14), else
+ *   the chapter. A chapter id that equals a block id stops the parse.
+ * - Each category (a `<diag>` directly in a section) → a SUBSET_OF edge category → block.
+ *   FOR THE MERGE: categories are not nodes of this file (the order files own codes), so
+ *   the link is an edge, not a `parent`; its `from` end may be missing from the graph
+ *   (FY2021 categories since deleted) and is then counted as unresolved by the merge.
+ * - `<inclusionTerm>` and `<includes>` notes → synonyms: on the diag as a CodeAnnotation,
+ *   on a chapter or block in its ReleaseCode. Both name conditions classified to the code
+ *   ("uterine fibroid" under D25), which is what search should find. Left out, and
+ *   counted: list headings ending in ":" and guidance prose (a sentence break: "This
+ *   category is to be used when …"). A name that cites codes ("…, not classifiable to
+ *   C16.1-C16.4") stays a synonym: the codes qualify the name and relate nothing.
+ * - `<useAdditionalCode>`, `<codeFirst>`, `<codeAlso>` → PAIRED_WITH of that kind;
+ *   `<excludes1>`, `<excludes2>` → EXCLUDES. The edge runs from the node bearing the note
+ *   (a diag, or a chapter or block whose note applies to all below it) to each code the
+ *   note names; `note` is the note's text, prefixed by its list heading when it is an item
+ *   of a list ("code to identify control using: insulin (Z79.4)"). Notes of one node that
+ *   name the same target make one edge, their texts joined by "; ".
+ * - `<notes>`, `<sevenChrNote>`, `<sevenChrDef>` are counted and skipped: they explain
+ *   the classification or list 7th characters, and name no related code.
+ *
+ * Targets are read from the note's parenthesised groups — "(Z79.4)", "(E08.-)" (a dash
+ * names the category or subcategory itself), "(E10-E13)", "(Z79.4, Z79.84)", "(Chapter 20)" — and, when
+ * no group names a code, from the bare text ("classified to Q87.-"), so that context
+ * codes outside the parentheses ("tuberculosis, any type in A15 (J65)") are not read as
+ * targets. A range that is a chapter or block id becomes an edge to that node; any other
+ * range becomes edges to the topmost codes between its ends in the file's own order (the
+ * tabular order, where M1A sits among M05-M14): "(N18.1-N18.6)" → N18.1 … N18.6.
+ * "(E08-E13 with .44)" → E08.44 … E13.44. Ranges with a character rule ("with fifth or
+ * sixth character 5") are not expanded. Every target is checked against the codes of the
+ * file itself (a FY2021 note cannot name a later code), so each edge's `to` is a code of
+ * this release; whatever cannot be turned into an edge is counted by reason with
+ * examples in `unresolved`.
+ */
+
+const ROOT = "ICD10CM.tabular";
+const SOURCE = "ICD-10-CM tabular";
+
+/** Note containers of the tabular, by element name. */
+export type TabularNoteKind =
+  | "includes"
+  | "inclusionTerm"
+  | "excludes1"
+  | "excludes2"
+  | "useAdditionalCode"
+  | "codeFirst"
+  | "codeAlso"
+  | "notes"
+  | "sevenChrNote";
+
+const NOTE_KINDS: readonly TabularNoteKind[] = [
+  "includes",
+  "inclusionTerm",
+  "excludes1",
+  "excludes2",
+  "useAdditionalCode",
+  "codeFirst",
+  "codeAlso",
+  "notes",
+  "sevenChrNote",
+];
+
+type EdgeNoteKind = "excludes1" | "excludes2" | "useAdditionalCode" | "codeFirst" | "codeAlso";
+
+const EDGE_NOTES: Readonly<Record<EdgeNoteKind, PairingKind | ExclusionKind>> = {
+  useAdditionalCode: PairingKind.USE_ADDITIONAL_CODE,
+  codeFirst: PairingKind.CODE_FIRST,
+  codeAlso: PairingKind.CODE_ALSO,
+  excludes1: ExclusionKind.EXCLUDES1,
+  excludes2: ExclusionKind.EXCLUDES2,
+};
+
+function isEdgeNote(kind: TabularNoteKind): kind is EdgeNoteKind {
+  return Object.hasOwn(EDGE_NOTES, kind);
+}
+
+/** Reasons under which references that make no edge are reported. */
+export const TabularUnresolved = {
+  NO_CODE: "note names no code",
+  NOT_IN_TABULAR: "target not in the tabular list",
+  RANGE_END_NOT_IN_TABULAR: "range end not in the tabular list",
+  CHARACTER_RULE: "range qualified by a character rule (not expanded)",
+  MALFORMED: "note names a malformed code",
+  SELF: "target is the code bearing the note",
+} as const;
+
+/** What the parse saw, for the import report and the full-release tests. */
+export interface TabularCounts {
+  readonly version: string;
+  readonly chapters: number;
+  readonly sections: number;
+  /** All `<diag>` elements, placeholders included. */
+  readonly diags: number;
+  /** `<diag placeholder="true">` (H21.1X): headers whose 6th character is the placeholder X. */
+  readonly placeholderDiags: number;
+  readonly categories: number;
+  /** `<note>`s by their container. */
+  readonly notes: Readonly<Record<TabularNoteKind, number>>;
+  /** Notes ending in ":" that head the notes after them. */
+  readonly listHeadings: number;
+  readonly synonyms: number;
+  /** Includes and inclusion-term notes left out of synonyms: list headings and guidance prose. */
+  readonly synonymNotesSkipped: number;
+  /** Synonyms that cite codes in their wording ("…, not classifiable to C16.1-C16.4"). */
+  readonly synonymsCitingCodes: number;
+  /** Edges by kind (SUBSET_OF, USE_ADDITIONAL_CODE ... EXCLUDES2), after merging repeats. */
+  readonly edges: Readonly<Record<string, number>>;
+  /** Note targets that repeated an edge already made (same node, kind and target). */
+  readonly repeatedTargets: number;
+  readonly unresolved: Readonly<Record<string, number>>;
+}
+
+export interface TabularParse {
+  readonly file: ParsedFile;
+  readonly counts: TabularCounts;
+}
+
+// ── Reading the XML ────────────────────────────────────────────────────────────────
+
+interface ChapterState {
+  readonly type: "chapter";
+  readonly line: number;
+  number: string;
+  desc: string;
+  readonly refs: { first: string; last: string }[];
+  readonly sections: SectionState[];
+  id: string;
+}
+
+interface SectionState {
+  readonly type: "section";
+  readonly line: number;
+  readonly rawId: string;
+  readonly chapter: ChapterState;
+  desc: string;
+  /** Block node id, resolved after the read. */
+  id: string;
+  start: string;
+  end: string;
+}
+
+interface DiagState {
+  readonly type: "diag";
+  readonly line: number;
+  readonly index: number;
+  readonly parent: DiagState | null;
+  readonly section: SectionState;
+  readonly placeholder: boolean;
+  code: string;
+  id: string;
+  /** Index of the last diag below this one (itself when it has none). */
+  lastDescendant: number;
+}
+
+type Holder = ChapterState | SectionState | DiagState;
+
+interface NoteRecord {
+  readonly owner: Holder;
+  readonly kind: TabularNoteKind;
+  readonly text: string;
+  /** The list heading this note is an item of. */
+  readonly heading: string | null;
+  readonly line: number;
+  /** Ends in ":" and some note of the same container follows it. */
+  headsList: boolean;
+}
+
+interface RawTabular {
+  version: string | null;
+  readonly chapters: ChapterState[];
+  readonly sections: SectionState[];
+  readonly diags: DiagState[];
+  readonly notes: NoteRecord[];
+  sha256: string;
+}
+
+/** Collapses the XML's indentation and line breaks inside a text into single spaces. */
+function clean(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+class XmlProblem extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The text of one line of a file, for error reports (read again only when failing). */
+async function lineText(path: string, wanted: number): Promise<string | undefined> {
+  const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const text of lines) {
+      if (++line === wanted) return text.trim();
+    }
+  } finally {
+    lines.close();
+  }
+  return undefined;
+}
+
+async function readXml(path: string, options: ParseOptions): Promise<RawTabular> {
+  const file = basename(path);
+  const totalBytes = (await stat(path)).size;
+  const raw: RawTabular = {
+    version: null,
+    chapters: [],
+    sections: [],
+    diags: [],
+    notes: [],
+    sha256: "",
+  };
+  const parser = new SaxesParser({ position: true });
+  const stack: string[] = [];
+  const holders: Holder[] = [];
+  const codes = new Map<string, DiagState>();
+  let container: {
+    kind: TabularNoteKind;
+    owner: Holder;
+    heading: NoteRecord | null;
+    last: NoteRecord | null;
+  } | null = null;
+  let text: string | null = null;
+  let noteLine = 0;
+
+  const fail = (problem: string, offending?: string): never => {
+    throw new SourceFileError(file, parser.line, problem, offending);
+  };
+  const holder = (): Holder | undefined => holders[holders.length - 1];
+
+  parser.on("error", (error) => {
+    // saxes prefixes "line:column: "; the SourceFileError carries the line itself.
+    throw new XmlProblem(parser.line, `malformed XML: ${error.message.replace(/^\d+:\d+: /, "")}`);
+  });
+  parser.on("opentag", (tag) => {
+    const parent = stack[stack.length - 1];
+    stack.push(tag.name);
+    if (parent === undefined) {
+      if (tag.name !== ROOT)
+        fail(`not an ICD-10-CM tabular list: the root element is <${tag.name}>, not <${ROOT}>`);
+      return;
+    }
+    const top = holder();
+    switch (tag.name) {
+      case "chapter": {
+        if (parent !== ROOT) fail(`<chapter> inside <${parent}>`);
+        const chapter: ChapterState = {
+          type: "chapter",
+          line: parser.line,
+          number: "",
+          desc: "",
+          refs: [],
+          sections: [],
+          id: "",
+        };
+        raw.chapters.push(chapter);
+        holders.push(chapter);
+        return;
+      }
+      case "sectionRef": {
+        if (top?.type === "chapter" && parent === "sectionIndex") {
+          top.refs.push({
+            first: String(tag.attributes.first ?? ""),
+            last: String(tag.attributes.last ?? ""),
+          });
+        }
+        return;
+      }
+      case "section": {
+        if (top?.type !== "chapter" || parent !== "chapter") fail(`<section> outside a <chapter>`);
+        const rawId = clean(String(tag.attributes.id ?? ""));
+        if (rawId === "") fail("<section> without an id");
+        const section: SectionState = {
+          type: "section",
+          line: parser.line,
+          rawId,
+          chapter: top as ChapterState,
+          desc: "",
+          id: "",
+          start: "",
+          end: "",
+        };
+        (top as ChapterState).sections.push(section);
+        raw.sections.push(section);
+        holders.push(section);
+        return;
+      }
+      case "diag": {
+        if (top === undefined || top.type === "chapter") return fail("<diag> outside a <section>");
+        const diag: DiagState = {
+          type: "diag",
+          line: parser.line,
+          index: raw.diags.length,
+          parent: top.type === "diag" ? top : null,
+          section: top.type === "diag" ? top.section : top,
+          placeholder: tag.attributes.placeholder === "true",
+          code: "",
+          id: "",
+          lastDescendant: raw.diags.length,
+        };
+        raw.diags.push(diag);
+        holders.push(diag);
+        return;
+      }
+      case "name":
+      case "desc":
+        if (top !== undefined && parent === top.type) text = "";
+        return;
+      case "version":
+        if (parent === ROOT) text = "";
+        return;
+      case "note":
+        if (container !== null && parent === container.kind) {
+          text = "";
+          noteLine = parser.line;
+        }
+        return;
+      default:
+        if (
+          top !== undefined &&
+          parent === top.type &&
+          (NOTE_KINDS as readonly string[]).includes(tag.name)
+        ) {
+          container = { kind: tag.name as TabularNoteKind, owner: top, heading: null, last: null };
+        }
+        // Everything else (introduction, sectionIndex, sevenChrDef and its extensions,
+        // visualImpairment tables) carries no code relationship: read past it.
+        return;
+    }
+  });
+  parser.on("text", (chunk) => {
+    if (text !== null) text += chunk;
+  });
+  parser.on("cdata", (chunk) => {
+    if (text !== null) text += chunk;
+  });
+  parser.on("closetag", (tag) => {
+    stack.pop();
+    const parent = stack[stack.length - 1];
+    const top = holder();
+    const value = text === null ? null : clean(text);
+    if (tag.name === "name" || tag.name === "desc" || tag.name === "note" || tag.name === "version")
+      text = null;
+    switch (tag.name) {
+      case "version":
+        if (value !== null) raw.version = value;
+        return;
+      case "name":
+        if (value === null || top === undefined) return;
+        if (top.type === "chapter") top.number = value;
+        else if (top.type === "diag") nameDiag(top, value);
+        return;
+      case "desc":
+        if (value !== null && top !== undefined && top.type !== "diag") top.desc = value;
+        return;
+      case "note":
+        if (value === null || container === null) return;
+        if (value === "") return;
+        {
+          const note: NoteRecord = {
+            owner: container.owner,
+            kind: container.kind,
+            text: value,
+            heading: container.heading?.text ?? null,
+            line: noteLine,
+            headsList: false,
+          };
+          if (container.heading !== null) container.heading.headsList = true;
+          if (value.endsWith(":")) container.heading = note;
+          container.last = note;
+          raw.notes.push(note);
+        }
+        return;
+      case "diag": {
+        const diag = holders.pop() as DiagState;
+        if (diag.code === "") throw new XmlProblem(diag.line, "<diag> without a <name>");
+        diag.lastDescendant = raw.diags.length - 1;
+        return;
+      }
+      case "section":
+      case "chapter":
+        holders.pop();
+        return;
+      default:
+        if (
+          container !== null &&
+          tag.name === container.kind &&
+          top === container.owner &&
+          parent === top.type
+        ) {
+          container = null;
+        }
+        return;
+    }
+  });
+
+  function nameDiag(diag: DiagState, name: string): void {
+    const code = canonicalCmCode(name);
+    if (code === undefined) {
+      let why = "";
+      try {
+        readCodeInput(name, CodeSystemId.ICD10CM);
+      } catch (error) {
+        if (error instanceof CodeInputError) why = `: ${error.message}`;
+      }
+      fail(`<diag> name is not an ICD-10-CM code${why}`, name);
+    }
+    const undotted = code!.replace(".", "");
+    if (diag.parent === null && undotted.length !== 3)
+      fail("a <diag> directly in a <section> must be a three-character category", name);
+    // Only the category is checked: the FY2021 file itself nests H54.512A under H54.511.
+    if (diag.parent !== null && undotted.slice(0, 3) !== diag.parent.code.slice(0, 3)) {
+      fail(`<diag> ${code} is nested in ${diag.parent.code}, another category`, name);
+    }
+    const prior = codes.get(code!);
+    if (prior) fail(`<diag> ${code} repeats the one on line ${prior.line}`, name);
+    diag.code = code!;
+    diag.id = codeId(CodeSystemId.ICD10CM, code!);
+    codes.set(code!, diag);
+  }
+
+  const hash = createHash("sha256");
+  const decoder = new StringDecoder("utf8");
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      parser.write(decoder.write(chunk));
+      options.onProgress?.({ bytes: stream.bytesRead, totalBytes, rows: raw.diags.length });
+    }
+    parser.write(decoder.end());
+    parser.close();
+  } catch (error) {
+    if (error instanceof XmlProblem) {
+      throw new SourceFileError(file, error.line, error.message, await lineText(path, error.line));
+    }
+    throw error;
+  } finally {
+    stream.destroy();
+  }
+  if (raw.chapters.length === 0) {
+    throw new SourceFileError(file, parser.line, "the tabular list has no <chapter>");
+  }
+  raw.sha256 = hash.digest("hex");
+  return raw;
+}
+
+// ── Note targets ───────────────────────────────────────────────────────────────────
+
+/** What a note names, before it is checked against the file's codes. */
+export type NoteTarget =
+  /** One code; a trailing dash ("E08.-", "I82.4Z-") names the code itself. */
+  | { readonly type: "code"; readonly code: string }
+  /** A span of codes ("E10-E13", "N18.1-N18.6", "S06.1- to S06.6-"). */
+  | { readonly type: "range"; readonly start: string; readonly end: string }
+  /** The codes of a span, each followed by the same characters ("E08-E13 with .44", "F10-F19 with .17, .27"). */
+  | {
+      readonly type: "suffixed";
+      readonly start: string;
+      readonly end: string;
+      readonly suffixes: readonly string[];
+    }
+  /** A span narrowed by a rule on its characters ("T36-T50 with fifth or sixth character 5"): not expanded. */
+  | { readonly type: "qualified"; readonly text: string }
+  /** A chapter by its number ("code (Chapter 20) to identify external cause"). */
+  | { readonly type: "chapter"; readonly number: string }
+  /** A code-shaped token the ICD-10-CM grammar refuses. */
+  | { readonly type: "malformed"; readonly text: string };
+
+// A category: a letter, then a digit and a digit or letter (E11, C7A), or a letter and
+// a digit (QA0, new in FY2026). Requiring a digit keeps words like AND, NOS, HIV out.
+const CATEGORY = "[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])";
+const CODE = `${CATEGORY}(?:\\.[0-9A-Z]{1,4})?`;
+// A code, an optional dash ("E08.-", "S06.1-"), and an optional second end joined by a
+// hyphen or "to". The lookarounds keep codes inside words (H1N1) out.
+const REFERENCE = new RegExp(
+  `(?<![A-Za-z0-9.])(${CODE})(?:\\.?-)?(?:\\s*(?:-|\\bto\\b)\\s*(${CODE})(?:\\.?-)?)?(?![A-Za-z0-9])`,
+  "g",
+);
+// What may follow "with" to append characters: ".44", ".17, .27, .97", ".15. .25, .95".
+const SUFFIX_LIST = /^(?:[\s,;.]|\band\b|\bor\b)*(?:\.[0-9A-Z]{1,4}(?:[\s,;.]|\band\b|\bor\b)*)+$/;
+const GROUP = /\(([^()]*)\)/g;
+
+/**
+ * FY2026 brought the first ICD-10-CM categories with a letter in second place (QA0), which
+ * the domain grammar does not read yet: the same shape with the dot after the third
+ * character is accepted here, as the order-file parser does.
+ */
+const LETTER_SECOND = /^([A-Z][A-Z][0-9])\.?([0-9A-Z]{0,4})$/;
+
+/**
+ * The canonical ICD-10-CM code (`E11.9`, `E08`) for a code as a release file writes it
+ * (`E119`, `e11.9`, ` E11.9 `), or undefined when it is not an ICD-10-CM code; a range is
+ * not a code.
+ */
+export function canonicalCmCode(raw: string): string | undefined {
+  try {
+    const reading = readCodeInput(raw, CodeSystemId.ICD10CM)[0]!;
+    return reading.shape === CodeShape.CODE ? reading.code : undefined;
+  } catch (error) {
+    if (!(error instanceof CodeInputError)) throw error;
+    const m = LETTER_SECOND.exec(raw.replace(/\s+/g, "").toUpperCase());
+    return m ? (m[2] ? `${m[1]}.${m[2]}` : m[1]) : undefined;
+  }
+}
+
+const CHAPTER_REFERENCE = /\bChapter\s+([0-9]{1,2})\b/g;
+
+function referencesIn(text: string): NoteTarget[] {
+  const out: NoteTarget[] = [];
+  for (const m of text.matchAll(CHAPTER_REFERENCE)) out.push({ type: "chapter", number: m[1]! });
+  for (const m of text.matchAll(REFERENCE)) {
+    const start = canonicalCmCode(m[1]!);
+    const end = m[2] === undefined ? undefined : canonicalCmCode(m[2]);
+    if (start === undefined || (m[2] !== undefined && end === undefined)) {
+      out.push({ type: "malformed", text: m[0] });
+    } else if (end === undefined || end === start) {
+      out.push({ type: "code", code: start });
+    } else {
+      out.push({ type: "range", start, end });
+    }
+  }
+  return out;
+}
+
+/**
+ * The codes a tabular note names: those in its parenthesised groups, else those in its
+ * bare text. Codes come back in canonical form (`E08`, `Z79.4`); whether they exist is
+ * for the caller to check.
+ */
+export function parseNoteTargets(note: string): NoteTarget[] {
+  const out: NoteTarget[] = [];
+  for (const group of note.matchAll(GROUP)) {
+    const inner = group[1]!;
+    const refs = referencesIn(inner);
+    if (refs.length === 0) continue;
+    const withAt = inner.search(/\bwith\b/);
+    if (withAt >= 0) {
+      const bases = referencesIn(inner.slice(0, withAt));
+      const rule = inner.slice(withAt + "with".length);
+      const suffixes = SUFFIX_LIST.test(rule)
+        ? [...rule.matchAll(/\.([0-9A-Z]{1,4})/g)].map((m) => m[1]!)
+        : [];
+      if (suffixes.length > 0 && bases.length > 0) {
+        for (const b of bases) {
+          if (b.type === "code")
+            out.push({ type: "suffixed", start: b.code, end: b.code, suffixes });
+          else if (b.type === "range")
+            out.push({ type: "suffixed", start: b.start, end: b.end, suffixes });
+          else out.push(b);
+        }
+      } else {
+        out.push({ type: "qualified", text: inner.trim() });
+      }
+      continue;
+    }
+    out.push(...refs);
+  }
+  return out.length > 0 ? out : referencesIn(note);
+}
+
+// ── From the read to records ───────────────────────────────────────────────────────
+
+const RANGE_AT_END = /\s*\(([A-Z][0-9A-Z]{2})(?:-([A-Z][0-9A-Z]{2}))?\)\s*$/;
+
+class Tally {
+  private readonly byReason = new Map<string, { count: number; examples: string[] }>();
+
+  add(reason: string, line: number, text: string): void {
+    const entry = this.byReason.get(reason) ?? { count: 0, examples: [] };
+    entry.count++;
+    if (entry.examples.length < 5) entry.examples.push(`${line}: ${text}`);
+    this.byReason.set(reason, entry);
+  }
+
+  list(): UnresolvedReference[] {
+    return [...this.byReason].map(([reason, { count, examples }]) => ({ reason, count, examples }));
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.byReason].map(([reason, { count }]) => [reason, count]));
+  }
+}
+
+function rangeId(start: string, end: string): string {
+  return codeId(CodeSystemId.ICD10CM, `${start}-${end}`);
+}
+
+function buildStructure(
+  file: string,
+  raw: RawTabular,
+): { codes: ReleaseCode[]; nodeIds: Set<string> } {
+  const codes: ReleaseCode[] = [];
+  const nodeIds = new Set<string>();
+  const add = (code: ReleaseCode, line: number) => {
+    if (nodeIds.has(code.id)) {
+      throw new SourceFileError(
+        file,
+        line,
+        `${code.id} names both a chapter and a block, or two blocks; their ids would collide`,
+      );
+    }
+    nodeIds.add(code.id);
+    codes.push(code);
+  };
+
+  for (const chapter of raw.chapters) {
+    const m = RANGE_AT_END.exec(chapter.desc);
+    let start = m?.[1];
+    let end = m?.[2] ?? m?.[1];
+    if (start === undefined && chapter.refs.length > 0) {
+      start = chapter.refs[0]!.first;
+      end = chapter.refs[chapter.refs.length - 1]!.last;
+    }
+    if (start === undefined || end === undefined || chapter.number === "" || chapter.desc === "") {
+      throw new SourceFileError(
+        file,
+        chapter.line,
+        "a <chapter> needs a <name>, a <desc> and a range, in its <desc> as (A00-B99) or in its <sectionIndex>",
+        chapter.desc,
+      );
+    }
+    chapter.id = rangeId(start, end);
+  }
+  for (const section of raw.sections) {
+    const [start, end = start] = section.rawId.split("-") as [string, string?];
+    const reading = readCodeInput(`${start}-${end}`, CodeSystemId.ICD10CM).find(
+      (r) => r.shape === CodeShape.RANGE,
+    );
+    if (!reading || start > end!) {
+      throw new SourceFileError(
+        file,
+        section.line,
+        "a <section> id must be a category or a range of categories",
+        section.rawId,
+      );
+    }
+    section.start = start;
+    section.end = end!;
+    section.id = reading.id;
+  }
+
+  for (const chapter of raw.chapters) {
+    add(
+      {
+        id: chapter.id,
+        system: CodeSystemId.ICD10CM,
+        code: chapter.id.slice(CodeSystemId.ICD10CM.length + 1),
+        kind: CodeKind.DIAGNOSIS,
+        level: CodeLevel.CHAPTER,
+        title: chapter.desc.replace(RANGE_AT_END, ""),
+        shortTitle: null,
+        billable: false,
+        attributes: { chapter: chapter.number },
+        parent: null,
+        line: chapter.line,
+      },
+      chapter.line,
+    );
+    for (const section of chapter.sections) {
+      // Heading-only sections (C00-C96 over C00-C75 over C00-C14) hold later ones; the
+      // smallest enclosing one is the parent. Ranges compare as strings: categories of
+      // one chapter share their ordering with it (C7A after C75, as in C00-C96).
+      const enclosing = chapter.sections
+        .filter(
+          (o) =>
+            o !== section &&
+            o.start <= section.start &&
+            section.end <= o.end &&
+            o.id !== section.id,
+        )
+        .sort((a, b) =>
+          a.start === b.start ? a.end.localeCompare(b.end) : b.start.localeCompare(a.start),
+        );
+      if (section.desc === "")
+        throw new SourceFileError(file, section.line, "a <section> needs a <desc>", section.rawId);
+      add(
+        {
+          id: section.id,
+          system: CodeSystemId.ICD10CM,
+          code: section.id.slice(CodeSystemId.ICD10CM.length + 1),
+          kind: CodeKind.DIAGNOSIS,
+          level: CodeLevel.BLOCK,
+          title: section.desc.replace(RANGE_AT_END, ""),
+          shortTitle: null,
+          billable: false,
+          parent: enclosing[0]?.id ?? chapter.id,
+          line: section.line,
+        },
+        section.line,
+      );
+    }
+  }
+  return { codes, nodeIds };
+}
+
+/** A note item that is guidance prose rather than a name: it holds a sentence break. */
+function isProse(text: string): boolean {
+  return /[a-z)]\.\s+[A-Z]/.test(text);
+}
+
+function toRecords(path: string, raw: RawTabular, options: ParseOptions): TabularParse {
+  const file = basename(path);
+  const yearMatch = /(\d{4})/.exec(raw.version ?? options.version ?? "");
+  if (!yearMatch) {
+    throw new SourceFileError(
+      file,
+      1,
+      "the file has no <version> naming its year; give the release with --version",
+    );
+  }
+  const version = `FY${yearMatch[1]}`;
+  const source = `${SOURCE} ${version}`;
+  const { codes: structure, nodeIds } = buildStructure(file, raw);
+  const byCode = new Map(raw.diags.map((d) => [d.code, d]));
+  const unresolved = new Tally();
+
+  // Synonyms, per holder, in file order, without repeats or the title itself.
+  const synonyms = new Map<Holder, { list: string[]; seen: Set<string>; line: number }>();
+  const edges = new Map<string, ReleaseEdge>();
+  const edgeCounts: Record<string, number> = {};
+  const noteCounts = Object.fromEntries(NOTE_KINDS.map((k) => [k, 0])) as Record<
+    TabularNoteKind,
+    number
+  >;
+  let listHeadings = 0;
+  let repeatedTargets = 0;
+  let synonymNotesSkipped = 0;
+  let synonymsCitingCodes = 0;
+
+  const ownerId = (owner: Holder): string => owner.id;
+  const ownerTitle = (owner: Holder): string =>
+    owner.type === "diag" ? "" : owner.desc.replace(RANGE_AT_END, "");
+
+  const addEdge = (edge: ReleaseEdge) => {
+    const key = edgeKey(edge);
+    const prior = edges.get(key);
+    if (prior) {
+      repeatedTargets++;
+      if ("note" in prior && "note" in edge && prior.note !== null && edge.note !== null) {
+        const notes = prior.note.split("; ");
+        if (!notes.includes(edge.note))
+          edges.set(key, { ...prior, note: `${prior.note}; ${edge.note}` });
+      }
+      return;
+    }
+    edges.set(key, edge);
+  };
+
+  for (const diag of raw.diags) {
+    if (diag.parent === null) {
+      addEdge({
+        relation: Relation.SUBSET_OF,
+        from: diag.id,
+        to: diag.section.id,
+        source,
+        validFrom: null,
+        validTo: null,
+        line: diag.line,
+      });
+    }
+  }
+
+  // Chapters and blocks by the diag index of their first category, largest first, with
+  // the index of the last diag they hold: a range that spans one whole is edged to it.
+  const groups = new Map<number, { id: string; last: number }[]>();
+  {
+    const extent = new Map<string, { first: number; last: number }>();
+    const widen = (id: string, d: DiagState) => {
+      const e = extent.get(id);
+      if (!e) extent.set(id, { first: d.index, last: d.lastDescendant });
+      else e.last = Math.max(e.last, d.lastDescendant);
+    };
+    const parentOf = new Map(structure.map((c) => [c.id, c.parent ?? null]));
+    for (const d of raw.diags) {
+      if (d.parent !== null) continue;
+      for (let id: string | null = d.section.id; id !== null; id = parentOf.get(id) ?? null)
+        widen(id, d);
+    }
+    for (const [id, { first, last }] of extent) {
+      const list = groups.get(first) ?? [];
+      list.push({ id, last });
+      groups.set(
+        first,
+        list.sort((a, b) => b.last - a.last),
+      );
+    }
+  }
+
+  /**
+   * The fewest nodes that hold exactly the codes from `start` through `end` and all below
+   * it, in file order: whole chapters and blocks where `blocks` is set, else whole
+   * categories and subcategories ("A00-R94" → 17 chapters and the R blocks up to R94;
+   * "T80-T88.6" → T80 … T87 and T88.0 … T88.6).
+   */
+  const cover = (start: DiagState, end: DiagState, blocks: boolean): DiagState[] | string[] => {
+    const out: string[] = [];
+    const diags: DiagState[] = [];
+    for (let k = start.index; k <= end.lastDescendant;) {
+      const group = blocks ? groups.get(k)?.find((g) => g.last <= end.lastDescendant) : undefined;
+      if (group) {
+        out.push(group.id);
+        k = group.last + 1;
+        continue;
+      }
+      const d = raw.diags[k]!;
+      if (d.lastDescendant <= end.lastDescendant) {
+        out.push(d.id);
+        diags.push(d);
+        k = d.lastDescendant + 1;
+      } else {
+        k++;
+      }
+    }
+    return blocks ? out : diags;
+  };
+
+  const targetIds = (target: NoteTarget, note: NoteRecord): string[] => {
+    switch (target.type) {
+      case "code": {
+        const d = byCode.get(target.code);
+        if (d) return [d.id];
+        unresolved.add(
+          TabularUnresolved.NOT_IN_TABULAR,
+          note.line,
+          `${target.code} in ${JSON.stringify(note.text)}`,
+        );
+        return [];
+      }
+      case "range": {
+        const named = rangeId(target.start, target.end);
+        if (nodeIds.has(named)) return [named];
+        const a = byCode.get(target.start);
+        const b = byCode.get(target.end);
+        if (!a || !b || a.index > b.index) {
+          unresolved.add(
+            TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
+            note.line,
+            `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
+          );
+          return [];
+        }
+        return cover(a, b, true) as string[];
+      }
+      case "suffixed": {
+        const a = byCode.get(target.start);
+        const b = byCode.get(target.end);
+        if (!a || !b || a.index > b.index) {
+          unresolved.add(
+            TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
+            note.line,
+            `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
+          );
+          return [];
+        }
+        // "F10-F19 with .17, .27, .97" names whichever of the combinations exist (F10.27,
+        // F10.97, not F10.17): only a rule that matches no code at all is lost.
+        const out: string[] = [];
+        for (const base of cover(a, b, false) as DiagState[]) {
+          for (const suffix of target.suffixes) {
+            const code = canonicalCmCode(`${base.code.replace(".", "")}${suffix}`);
+            const d = code === undefined ? undefined : byCode.get(code);
+            if (d) out.push(d.id);
+          }
+        }
+        if (out.length === 0) {
+          const rule = `${target.start}-${target.end} with .${target.suffixes.join(", .")}`;
+          unresolved.add(
+            TabularUnresolved.NOT_IN_TABULAR,
+            note.line,
+            `${rule} in ${JSON.stringify(note.text)}`,
+          );
+        }
+        return out;
+      }
+      case "chapter": {
+        const chapter = raw.chapters.find((c) => c.number === target.number);
+        if (chapter) return [chapter.id];
+        unresolved.add(
+          TabularUnresolved.NOT_IN_TABULAR,
+          note.line,
+          `Chapter ${target.number} in ${JSON.stringify(note.text)}`,
+        );
+        return [];
+      }
+      case "qualified":
+        unresolved.add(TabularUnresolved.CHARACTER_RULE, note.line, note.text);
+        return [];
+      case "malformed":
+        unresolved.add(
+          TabularUnresolved.MALFORMED,
+          note.line,
+          `${target.text} in ${JSON.stringify(note.text)}`,
+        );
+        return [];
+    }
+  };
+
+  for (const note of raw.notes) {
+    noteCounts[note.kind]++;
+    if (note.headsList) listHeadings++;
+    const kind = note.kind;
+    if (kind === "includes" || kind === "inclusionTerm") {
+      if (note.headsList || isProse(note.text)) {
+        synonymNotesSkipped++;
+        continue;
+      }
+      // "Malignant neoplasm of lesser curvature of stomach, not classifiable to C16.1-C16.4"
+      // is still a name of C16.8; the codes it cites qualify the name, they relate nothing.
+      if (parseNoteTargets(note.text).length > 0) synonymsCitingCodes++;
+      const entry = synonyms.get(note.owner) ?? {
+        list: [],
+        seen: new Set([ownerTitle(note.owner).toLowerCase()]),
+        line: note.line,
+      };
+      const key = note.text.toLowerCase();
+      if (!entry.seen.has(key)) {
+        entry.seen.add(key);
+        entry.list.push(note.text);
+      }
+      synonyms.set(note.owner, entry);
+      continue;
+    }
+    if (!isEdgeNote(kind)) continue;
+    const targets = parseNoteTargets(note.text);
+    if (targets.length === 0) {
+      // A heading's codes are in the items after it; only a note that heads nothing and
+      // names nothing is a reference lost.
+      if (!note.headsList) unresolved.add(TabularUnresolved.NO_CODE, note.line, note.text);
+      continue;
+    }
+    const from = ownerId(note.owner);
+    const text = note.heading === null ? note.text : `${note.heading} ${note.text}`;
+    for (const target of targets) {
+      for (const to of targetIds(target, note)) {
+        if (to === from) {
+          unresolved.add(TabularUnresolved.SELF, note.line, note.text);
+          continue;
+        }
+        const relationKind = EDGE_NOTES[kind];
+        const base = { from, to, source, validFrom: null, validTo: null, line: note.line };
+        addEdge(
+          relationKind === ExclusionKind.EXCLUDES1 || relationKind === ExclusionKind.EXCLUDES2
+            ? { ...base, relation: Relation.EXCLUDES, kind: relationKind, note: text }
+            : {
+                ...base,
+                relation: Relation.PAIRED_WITH,
+                kind: relationKind,
+                score: null,
+                support: null,
+                confidence: null,
+                reverseConfidence: null,
+                lift: null,
+                note: text,
+              },
+        );
+      }
+    }
+  }
+
+  const annotations: CodeAnnotation[] = [];
+  let synonymCount = 0;
+  const withSynonyms = [...structure];
+  for (const [owner, { list, line }] of synonyms) {
+    synonymCount += list.length;
+    if (owner.type === "diag") {
+      annotations.push({ id: owner.id, synonyms: list, line });
+    } else {
+      const at = withSynonyms.findIndex((c) => c.id === owner.id);
+      withSynonyms[at] = { ...withSynonyms[at]!, synonyms: list };
+    }
+  }
+  annotations.sort((a, b) => a.line - b.line);
+
+  const edgeList = [...edges.values()];
+  for (const edge of edgeList) {
+    const label =
+      edge.relation === Relation.PAIRED_WITH || edge.relation === Relation.EXCLUDES
+        ? edge.kind
+        : edge.relation;
+    edgeCounts[label] = (edgeCounts[label] ?? 0) + 1;
+  }
+
+  return {
+    file: {
+      file: path,
+      format: FormatId.ICD10CM_TABULAR,
+      sha256: raw.sha256,
+      rows: raw.diags.length,
+      snapshot: null,
+      codes: withSynonyms,
+      annotations,
+      edges: edgeList,
+      unresolved: unresolved.list(),
+    },
+    counts: {
+      version,
+      chapters: raw.chapters.length,
+      sections: raw.sections.length,
+      diags: raw.diags.length,
+      placeholderDiags: raw.diags.filter((d) => d.placeholder).length,
+      categories: raw.diags.filter((d) => d.parent === null).length,
+      notes: noteCounts,
+      listHeadings,
+      synonyms: synonymCount,
+      synonymNotesSkipped,
+      synonymsCitingCodes,
+      edges: edgeCounts,
+      repeatedTargets,
+      unresolved: unresolved.counts(),
+    },
+  };
+}
+
+/**
+ * Reads an ICD-10-CM tabular list XML into a supplement (chapters, blocks, synonyms,
+ * SUBSET_OF, PAIRED_WITH and EXCLUDES edges) with the parse's own counts. A malformed
+ * or unexpected file throws a {@link SourceFileError} naming its line, and nothing of it
+ * is returned.
+ */
+export async function readTabular(path: string, options: ParseOptions = {}): Promise<TabularParse> {
+  const raw = await readXml(path, options);
+  return toRecords(path, raw, options);
+}
+
+export const icd10cmTabularParser: FormatParser = {
+  format: FormatId.ICD10CM_TABULAR,
+  description:
+    "ICD-10-CM tabular list XML (NCHS): chapters, blocks, inclusion terms, code-also/first/additional and excludes notes",
+  sniff(head) {
+    return head.includes(`<${ROOT}`);
+  },
+  async parse(path, options) {
+    return (await readTabular(path, options)).file;
+  },
+};

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import { CodeInputError, readCodeInput } from "../../domain/code-input.js";
+import { CodeInputError } from "../../domain/code-input.js";
 import { CodeStatus } from "../../domain/code-status.js";
 import { CodeSystemId } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
@@ -212,7 +212,6 @@ async function resolveOne(
   });
   let found;
   try {
-    readCodeInput(input, system);
     found = await lookupCode(input, system, ctx.loaders);
   } catch (error) {
     if (error instanceof CodeInputError)

@@ -1,10 +1,17 @@
 import { open } from "node:fs/promises";
 import { basename } from "node:path";
 import { type FormatId, type FormatParser } from "../records.js";
+import { icd10cmConversionParser } from "./icd10cm-conversion.format.js";
+import { icd10cmTabularParser } from "./icd10cm-tabular.format.js";
 import { icd10cmOrderParser, icd10pcsOrderParser } from "./icd10-order.format.js";
 
 /** Every format the importer reads. */
-export const PARSERS: readonly FormatParser[] = [icd10cmOrderParser, icd10pcsOrderParser];
+export const PARSERS: readonly FormatParser[] = [
+  icd10cmOrderParser,
+  icd10pcsOrderParser,
+  icd10cmTabularParser,
+  icd10cmConversionParser,
+];
 
 /** Bytes read from the start of a file to recognise its format. */
 const HEAD_BYTES = 64 * 1024;

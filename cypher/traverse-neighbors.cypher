@@ -1,0 +1,36 @@
+// Direct neighbours along one relation, for a batch of queries: one row per query whose
+// code exists, with the count of all matches and one page of them. Ordering and paging
+// happen here, so only the page crosses the wire:
+//   PAIRED_WITH (q.byScore): strongest first, unscored last, then by neighbour id;
+//   other relations: edges leaving the code first, each side by neighbour id.
+// Parallel edges between the same two codes fall back to the edge key.
+// The relation is compared as a value with type(r): it is never spliced into the text.
+// That costs a look at each relationship of the code, which is cheap at the fan-out of
+// code hierarchies; a typed expand per relation would matter only for very dense nodes.
+UNWIND $queries AS q
+MATCH (n:Code {id: q.id})
+CALL (q, n) {
+  MATCH (n)-[r]->(m:Code)
+  WHERE q.direction <> 'IN' AND type(r) = q.relation
+  RETURN r, m, 0 AS side
+  UNION ALL
+  MATCH (n)<-[r]-(m:Code)
+  WHERE q.direction <> 'OUT' AND type(r) = q.relation
+  RETURN r, m, 1 AS side
+}
+WITH q, r, m, side
+WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
+  AND (r.validTo IS NULL OR q.asOf <= r.validTo)
+  AND (q.kinds IS NULL OR r.kind IN q.kinds)
+  AND (q.systems IS NULL OR m.system IN q.systems)
+WITH q, r, m, side
+ORDER BY
+  q.i,
+  CASE WHEN q.byScore THEN r.score IS NULL ELSE false END,
+  CASE WHEN q.byScore THEN -r.score ELSE 0 END,
+  CASE WHEN q.byScore THEN 0 ELSE side END,
+  m.id,
+  side,
+  r.key
+WITH q, collect({edge: r, node: m, side: side}) AS rows
+RETURN q.i AS i, size(rows) AS total, rows[q.offset..q.offset + q.limit] AS page

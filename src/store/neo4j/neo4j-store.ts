@@ -1,0 +1,650 @@
+import neo4j, {
+  type Driver,
+  type ManagedTransaction,
+  type Record as Neo4jRecord,
+  type Session,
+} from "neo4j-driver";
+import { type Neo4jConfig } from "../../config.js";
+import { type CodeSystemId } from "../../domain/code-system.js";
+import {
+  type CodeNode,
+  type GraphEdge,
+  type GraphRecords,
+  type ReleaseInfo,
+} from "../../domain/graph.js";
+import { ALL_RELATIONS, Direction, Relation } from "../../domain/relationship.js";
+import {
+  type ClosureQuery,
+  type CodeCountQuery,
+  type GraphStore,
+  type LoadOptions,
+  type LoadSummary,
+  type NeighborQuery,
+  type SearchPage,
+  type SearchQuery,
+  type StoreHealth,
+  type SuccessorQuery,
+  type TraversalItem,
+  type TraversalPage,
+  type TraversalQuery,
+} from "../graph-store.js";
+import {
+  type CypherStatements,
+  LOAD_EDGES,
+  loadCypherStatements,
+  MAX_WALK_DEPTH,
+  type StatementName,
+  STATEMENTS,
+} from "./cypher-statements.js";
+import { toStoreError, unavailableReason, withDeadline } from "./neo4j-errors.js";
+import {
+  asList,
+  asMap,
+  asNode,
+  asRelationship,
+  asString,
+  codeFromNode,
+  codeSystemRows,
+  codeToRow,
+  edgeFromRelationship,
+  edgeToRow,
+  type EdgeRow,
+  releaseFromNode,
+  releaseToRow,
+  toInteger,
+  toNeo4jDate,
+  toNumber,
+} from "./record-mapping.js";
+import { codeSearchKeys, luceneQuery, rankCandidates } from "./search-ranking.js";
+import { adjacency, walkAncestors, walkSuccessors, type WalkEdge } from "./traversal-walks.js";
+
+/**
+ * Most candidates each search branch (code prefix, full-text) hands to the ranking. The
+ * embedded store ranks every match; here a text matching more codes than this is ranked
+ * over the best this many of each branch (shortest code keys, best Lucene scores), and
+ * its totalCount says at most this many. Two-letter prefixes and single common words hit
+ * it on full releases; real searches stay far below.
+ */
+export const SEARCH_CANDIDATE_LIMIT = 1000;
+
+/** How long `db:migrate` waits for new indexes to come online. */
+const AWAIT_INDEXES_SECONDS = 300;
+
+type Params = Record<string, unknown>;
+type RunInTransaction = (name: StatementName, params: Params) => Promise<Neo4jRecord[]>;
+
+/** Options for {@link Neo4jStore.open}. */
+export interface Neo4jStoreOptions {
+  /** Folder of the statement files (default: cypher/ at the project root). */
+  readonly cypherDir?: string;
+}
+
+/** What `migrate()` did. */
+export interface MigrationSummary {
+  readonly schemaStatements: number;
+  readonly codeSystems: number;
+}
+
+/**
+ * The production store: the graph in Neo4j, reached with neo4j-driver 6.
+ *
+ * - Every read of the port is one round trip: one `executeQuery` (read routing) whose
+ *   statement UNWINDs the whole batch, the order restored here; a traversal batch that
+ *   mixes modes runs one statement per mode inside one read transaction.
+ * - Statements come from cypher/, read once by {@link Neo4jStore.open}; parameters only,
+ *   labels and relationship types fixed in the files.
+ * - Driver values (Integer, Date, Node, Relationship) are converted in record-mapping.ts
+ *   and never leave this folder.
+ * - Every read has a deadline (NEO4J_TIMEOUT_MS): past it, or when Neo4j cannot be
+ *   reached, the call fails with StoreUnavailableError (GraphQL code UNAVAILABLE). No
+ *   broken state is kept: the driver's pool reconnects by itself, so queries succeed
+ *   again as soon as Neo4j is back, and health() asks Neo4j afresh each time.
+ * - A load is one write transaction: all of it lands or none of it does.
+ */
+export class Neo4jStore implements GraphStore {
+  readonly name = "neo4j";
+  private loading: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly statements: CypherStatements,
+    private readonly config: Neo4jConfig,
+  ) {}
+
+  /**
+   * Reads the statement files (a missing one fails here, named) and creates the driver.
+   * Does not connect: a store opened while Neo4j is down works once Neo4j is up.
+   */
+  static async open(config: Neo4jConfig, options: Neo4jStoreOptions = {}): Promise<Neo4jStore> {
+    const statements = await loadCypherStatements(options.cypherDir);
+    const driver = neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+      connectionTimeout: config.timeoutMs,
+      connectionAcquisitionTimeout: config.timeoutMs,
+      // The driver retries failed transactions with back-off; stopping at half the
+      // timeout lets it fail with its own reason before the deadline cuts it short.
+      maxTransactionRetryTime: Math.floor(config.timeoutMs / 2),
+      userAgent: "codegraph",
+    });
+    return new Neo4jStore(driver, statements, config);
+  }
+
+  /** The database this store reads and writes. */
+  get database(): string {
+    return this.config.database;
+  }
+
+  async getCodes(ids: readonly string[]): Promise<(CodeNode | null)[]> {
+    if (ids.length === 0) return [];
+    const records = await this.read("getCodes", { ids: [...new Set(ids)] });
+    const byId = new Map<string, CodeNode>();
+    for (const r of records)
+      byId.set(asString(r.get("id"), "id"), codeFromNode(asNode(r.get("n"), "n")));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * Groups the batch by mode (neighbours, ancestors, descendants, successors) and runs
+   * one statement per mode present, all in one read transaction, then answers in key
+   * order. Neighbours and descendants come back ordered and paged; ancestors and
+   * successors come back as candidate edges walked here exactly as the embedded store
+   * walks them (see traversal-walks.ts).
+   */
+  async traverse(queries: readonly TraversalQuery[]): Promise<TraversalPage[]> {
+    if (queries.length === 0) return [];
+    const neighbors: [number, NeighborQuery][] = [];
+    const ancestors: [number, ClosureQuery][] = [];
+    const descendants: [number, ClosureQuery][] = [];
+    const successors: [number, SuccessorQuery][] = [];
+    queries.forEach((q, i) => {
+      if (q.mode === "neighbors") neighbors.push([i, q]);
+      else if (q.mode === "closure")
+        (q.direction === Direction.OUT ? ancestors : descendants).push([i, q]);
+      else successors.push([i, q]);
+    });
+
+    const pages: (TraversalPage | undefined)[] = new Array(queries.length);
+    await this.readTransaction("traverse", async (run) => {
+      // One statement after the other: a transaction runs its statements in order anyway.
+      if (neighbors.length > 0) {
+        const records = await run("traverseNeighbors", {
+          queries: neighbors.map(([i, q]) => neighborParams(i, q)),
+        });
+        for (const r of records) {
+          const i = toNumber(r.get("i"), "i");
+          const q = queries[i] as NeighborQuery;
+          pages[i] = {
+            totalCount: toNumber(r.get("total"), "total"),
+            items: asList(r.get("page"), "page").map((value) => {
+              const row = asMap(value, "page row");
+              const node = codeFromNode(asNode(row.node, "node"));
+              const out = toNumber(row.side, "side") === 0;
+              const [from, to] = out ? [q.id, node.id] : [node.id, q.id];
+              const edge = edgeFromRelationship(asRelationship(row.edge, "edge"), from, to);
+              return {
+                node,
+                edge,
+                depth: 1,
+                direction: out ? Direction.OUT : Direction.IN,
+              } satisfies TraversalItem;
+            }),
+          };
+        }
+      }
+      if (descendants.length > 0) {
+        const records = await run("traverseDescendants", {
+          queries: descendants.map(([i, q]) => closureParams(i, q)),
+        });
+        for (const r of records) {
+          const i = toNumber(r.get("i"), "i");
+          pages[i] = {
+            totalCount: toNumber(r.get("total"), "total"),
+            items: asList(r.get("page"), "page").map((value) => {
+              const row = asMap(value, "page row");
+              const node = codeFromNode(asNode(row.node, "node"));
+              const parent = asString(row.parent, "parent");
+              const edge = edgeFromRelationship(asRelationship(row.edge, "edge"), node.id, parent);
+              return {
+                node,
+                edge,
+                depth: toNumber(row.depth, "depth"),
+                direction: Direction.IN,
+              } satisfies TraversalItem;
+            }),
+          };
+        }
+      }
+      if (ancestors.length > 0) {
+        const records = await run("traverseAncestors", {
+          queries: ancestors.map(([i, q]) => closureParams(i, q)),
+        });
+        const byQuery = groupWalkEdges(records, (r) => {
+          const parent = codeFromNode(asNode(r.get("parent"), "parent"));
+          const edge = edgeFromRelationship(
+            asRelationship(r.get("edge"), "edge"),
+            asString(r.get("child"), "child"),
+            parent.id,
+          );
+          return { edge, node: parent };
+        });
+        for (const [i, q] of ancestors)
+          pages[i] = walkAncestors(
+            q,
+            adjacency(byQuery.get(i) ?? [], (e) => e.from),
+          );
+      }
+      if (successors.length > 0) {
+        const records = await run("traverseSuccessors", {
+          queries: successors.map(([i, q]) => successorParams(i, q)),
+        });
+        const byQuery = groupWalkEdges(records, (r) => {
+          const successor = codeFromNode(asNode(r.get("successor"), "successor"));
+          const edge = edgeFromRelationship(
+            asRelationship(r.get("edge"), "edge"),
+            successor.id,
+            asString(r.get("replaced"), "replaced"),
+          );
+          return { edge, node: successor };
+        });
+        for (const [i, q] of successors)
+          pages[i] = walkSuccessors(
+            q,
+            adjacency(byQuery.get(i) ?? [], (e) => e.to),
+          );
+      }
+    });
+    // A query whose code is unknown (or has no match) returns no row.
+    return pages.map((page) => page ?? { totalCount: 0, items: [] });
+  }
+
+  /** Candidates from Cypher (code-key prefix and full-text), ranked here like the embedded store. */
+  async search(queries: readonly SearchQuery[]): Promise<SearchPage[]> {
+    if (queries.length === 0) return [];
+    const records = await this.read("search", {
+      queries: queries.map((q, i) => ({
+        i: toInteger(i),
+        codeKeys: codeSearchKeys(q.text),
+        words: luceneQuery(q.text),
+        systems: q.systems ? [...q.systems] : null,
+        asOf: q.asOf === null ? null : toNeo4jDate(q.asOf),
+        billableOnly: q.billableOnly,
+      })),
+      candidateLimit: toInteger(SEARCH_CANDIDATE_LIMIT),
+    });
+    const candidates = new Map<number, CodeNode[]>();
+    for (const r of records) {
+      const nodes = asList(r.get("nodes"), "nodes").map((n) => codeFromNode(asNode(n, "node")));
+      candidates.set(toNumber(r.get("i"), "i"), nodes);
+    }
+    return queries.map((q, i) => rankCandidates(q, candidates.get(i) ?? []));
+  }
+
+  async countCodes(queries: readonly CodeCountQuery[]): Promise<number[]> {
+    if (queries.length === 0) return [];
+    const records = await this.read("countCodes", {
+      queries: queries.map((q, i) => ({
+        i: toInteger(i),
+        system: q.system,
+        asOf: q.asOf === null ? null : toNeo4jDate(q.asOf),
+        billableOnly: q.billableOnly,
+      })),
+    });
+    const counts = new Map<number, number>();
+    for (const r of records)
+      counts.set(toNumber(r.get("i"), "i"), toNumber(r.get("codes"), "codes"));
+    return queries.map((_, i) => counts.get(i) ?? 0);
+  }
+
+  async listReleases(systems: readonly CodeSystemId[]): Promise<ReleaseInfo[][]> {
+    if (systems.length === 0) return [];
+    const records = await this.read("listReleases", { systems: [...new Set(systems)] });
+    const bySystem = new Map<string, ReleaseInfo[]>();
+    for (const r of records) {
+      const release = releaseFromNode(asNode(r.get("r"), "r"));
+      const list = bySystem.get(release.system);
+      if (list) list.push(release);
+      else bySystem.set(release.system, [release]);
+    }
+    return systems.map((s) => [...(bySystem.get(s) ?? [])]);
+  }
+
+  /** Keyset pages over the unique id index: each chunk is one bounded range seek. */
+  async *scanCodes(system: CodeSystemId, chunkSize = 5000): AsyncIterable<CodeNode[]> {
+    // Every id of the system lies strictly between `SYSTEM:` and `SYSTEM;` (';' follows ':').
+    let after = `${system}:`;
+    const before = `${system};`;
+    for (;;) {
+      const records = await this.read("scanCodes", {
+        system,
+        after,
+        before,
+        limit: toInteger(chunkSize),
+      });
+      const chunk = records.map((r) => codeFromNode(asNode(r.get("n"), "n")));
+      if (chunk.length > 0) yield chunk;
+      if (chunk.length < chunkSize) return;
+      after = chunk[chunk.length - 1]!.id;
+    }
+  }
+
+  /** Every code-to-code edge, in chunks of the edges of `chunkSize` source codes: for exports. */
+  async *scanEdges(chunkSize = 5000): AsyncIterable<GraphEdge[]> {
+    let after = "";
+    for (;;) {
+      const records = await this.read("scanEdges", { after, limit: toInteger(chunkSize) });
+      const edges = records.flatMap((r) => {
+        const source = asString(r.get("source"), "source");
+        return asList(r.get("edges"), "edges").map((value) => {
+          const row = asMap(value, "edge row");
+          return edgeFromRelationship(
+            asRelationship(row.edge, "edge"),
+            source,
+            asString(row.target, "target"),
+          );
+        });
+      });
+      if (edges.length > 0) yield edges;
+      if (records.length < chunkSize) return;
+      after = asString(records[records.length - 1]!.get("source"), "source");
+    }
+  }
+
+  /**
+   * Writes the records in one write transaction, in UNWIND batches of NEO4J_BATCH_SIZE
+   * rows: first a check that every edge end exists (in the batch or already held), then
+   * codes, edges per relationship type, releases. The transaction commits only after the
+   * last batch, so a failure anywhere leaves the database as it was. The price is that a
+   * whole release sits in Neo4j's transaction memory until the commit; initial loads of
+   * full releases can go through `codegraph export --neo4j-admin` instead.
+   * Loads in one process run one after another, as in the embedded store.
+   */
+  load(records: GraphRecords, options?: LoadOptions): Promise<LoadSummary> {
+    const run = this.loading.then(() => this.write(records, options));
+    this.loading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(records: GraphRecords, options?: LoadOptions): Promise<LoadSummary> {
+    // Everything is converted before Neo4j is touched: a bad record fails without a round trip.
+    const codeRows = records.codes.map(codeToRow);
+    const edgeRows = new Map<Relation, EdgeRow[]>(ALL_RELATIONS.map((r) => [r, []]));
+    for (const edge of records.edges) edgeRows.get(edge.relation)!.push(edgeToRow(edge));
+    const releaseRows = records.releases.map(releaseToRow);
+    const loaded = new Set(records.codes.map((c) => c.id));
+    const ends = [...new Set(records.edges.flatMap((e) => [e.from, e.to]))].filter(
+      (id) => !loaded.has(id),
+    );
+    const total = records.codes.length + records.edges.length;
+    const size = this.config.batchSize;
+
+    const session = this.session(neo4j.session.WRITE);
+    try {
+      await session.executeWrite(
+        async (tx) => {
+          const run: RunInTransaction = (name, params) =>
+            runInTransaction(tx, this.statements, name, params);
+          let written = 0;
+          for (const ids of batches(ends, size)) {
+            const [row] = await run("checkEdgeEnds", { ids });
+            const missing = new Set(asList(row?.get("missing") ?? [], "missing") as string[]);
+            if (missing.size > 0) throw missingEndError(records.edges, missing);
+          }
+          const writeBatches = async (
+            name: StatementName,
+            rows: readonly unknown[],
+            counts: boolean,
+          ) => {
+            for (const batch of batches(rows, size)) {
+              const [row] = await run(name, { rows: batch });
+              const done = toNumber(row?.get("written") ?? 0, "written");
+              // Ends were checked above; a shortfall means one was deleted meanwhile.
+              if (done !== batch.length)
+                throw new Error(
+                  `${name}: wrote ${done} of ${batch.length} rows; nothing was loaded`,
+                );
+              if (counts) {
+                written += batch.length;
+                options?.onProgress?.(written, total);
+              }
+            }
+          };
+          await writeBatches("loadCodes", codeRows, true);
+          for (const relation of ALL_RELATIONS)
+            await writeBatches(LOAD_EDGES[relation], edgeRows.get(relation)!, true);
+          await writeBatches("loadReleases", releaseRows, false);
+        },
+        { metadata: { app: "codegraph", work: "load" } },
+      );
+    } catch (error) {
+      throw toStoreError(error, this.config.uri);
+    } finally {
+      await session.close();
+    }
+    if (total === 0) options?.onProgress?.(0, 0);
+    return {
+      codesWritten: records.codes.length,
+      edgesWritten: records.edges.length,
+      releasesWritten: records.releases.length,
+    };
+  }
+
+  /**
+   * Applies cypher/schema.cypher (constraints, indexes, the full-text index) statement by
+   * statement, writes the code-system nodes, and waits for the indexes to come online.
+   * Idempotent: every statement is IF NOT EXISTS or MERGE.
+   */
+  async migrate(onStatement?: (statement: string) => void): Promise<MigrationSummary> {
+    const write = async (text: string, params: Params) => {
+      try {
+        await this.driver.executeQuery(text, params, {
+          routing: neo4j.routing.WRITE,
+          database: this.config.database,
+        });
+      } catch (error) {
+        throw toStoreError(error, this.config.uri);
+      }
+    };
+    for (const statement of this.statements.schema) {
+      onStatement?.(
+        statement
+          .split("\n")
+          .find((l) => l.trim() !== "" && !l.trim().startsWith("//"))!
+          .trim(),
+      );
+      await write(statement, {});
+    }
+    const { systems, subsets, replacements } = codeSystemRows();
+    const named = (name: StatementName, params: Params) => {
+      checkParams(name, params);
+      return write(this.statements.text(name), params);
+    };
+    await named("codeSystemNodes", { systems });
+    await named("codeSystemSubsets", { links: subsets });
+    await named("codeSystemReplacements", { links: replacements });
+    await named("awaitIndexes", { timeoutSeconds: toInteger(AWAIT_INDEXES_SECONDS) });
+    return { schemaStatements: this.statements.schema.length, codeSystems: systems.length };
+  }
+
+  /**
+   * Ready when Neo4j answers and the full-text index exists and is online. Asks Neo4j
+   * every time: nothing is cached, so readiness follows Neo4j going and coming back.
+   */
+  async health(): Promise<StoreHealth> {
+    try {
+      const [row] = await this.read("health", {});
+      const state = row?.get("state");
+      if (state === undefined) {
+        return {
+          ready: false,
+          reason:
+            "Neo4j answers, but the full-text index code_search is missing: run `codegraph db:migrate`",
+        };
+      }
+      if (state !== "ONLINE")
+        return {
+          ready: false,
+          reason: `Neo4j answers, but the full-text index code_search is ${String(state)}`,
+        };
+      return { ready: true, reason: null };
+    } catch (error) {
+      return {
+        ready: false,
+        reason:
+          unavailableReason(error) ?? (error instanceof Error ? error.message : String(error)),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  private session(mode: "READ" | "WRITE"): Session {
+    return this.driver.session({
+      database: this.config.database,
+      defaultAccessMode: mode,
+      // Shared with executeQuery, so a read after a load sees the load (causal consistency).
+      bookmarkManager: this.driver.executeQueryBookmarkManager,
+    });
+  }
+
+  /** One statement, one read transaction, with the deadline. */
+  private async read(name: StatementName, params: Params): Promise<Neo4jRecord[]> {
+    checkParams(name, params);
+    try {
+      return await withDeadline(this.config.timeoutMs, name, async (signal) => {
+        const { records } = await this.driver.executeQuery(this.statements.text(name), params, {
+          routing: neo4j.routing.READ,
+          database: this.config.database,
+          transactionConfig: {
+            timeout: this.config.timeoutMs,
+            metadata: { app: "codegraph", statement: name },
+          },
+          signal,
+        });
+        return records;
+      });
+    } catch (error) {
+      throw toStoreError(error, this.config.uri);
+    }
+  }
+
+  /** Several statements in one read transaction, with the deadline over all of them. */
+  private async readTransaction<T>(
+    what: string,
+    work: (run: RunInTransaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await withDeadline(this.config.timeoutMs, what, async (signal) => {
+        const session = this.session(neo4j.session.READ);
+        const abort = () => void session.close().catch(() => undefined);
+        signal.addEventListener("abort", abort, { once: true });
+        try {
+          return await session.executeRead(
+            (tx) => work((name, params) => runInTransaction(tx, this.statements, name, params)),
+            {
+              timeout: this.config.timeoutMs,
+              metadata: { app: "codegraph", work: what },
+            },
+          );
+        } finally {
+          signal.removeEventListener("abort", abort);
+          await session.close();
+        }
+      });
+    } catch (error) {
+      throw toStoreError(error, this.config.uri);
+    }
+  }
+}
+
+async function runInTransaction(
+  tx: ManagedTransaction,
+  statements: CypherStatements,
+  name: StatementName,
+  params: Params,
+): Promise<Neo4jRecord[]> {
+  checkParams(name, params);
+  const { records } = await tx.run(statements.text(name), params);
+  return records;
+}
+
+/**
+ * The parameters sent must be exactly those declared in STATEMENTS: that table is what
+ * the Cypher lint test declares, so the lint checks what really runs.
+ */
+function checkParams(name: StatementName, params: Params): void {
+  const declared: readonly string[] = STATEMENTS[name].params;
+  const sent = Object.keys(params);
+  if (sent.length !== declared.length || sent.some((p) => !declared.includes(p))) {
+    throw new Error(
+      `statement ${name} takes [${declared.join(", ")}], was given [${sent.join(", ")}]`,
+    );
+  }
+}
+
+function neighborParams(i: number, q: NeighborQuery): Params {
+  if (!ALL_RELATIONS.includes(q.relation))
+    throw new Error(`unknown relation ${String(q.relation)}`);
+  return {
+    i: toInteger(i),
+    id: q.id,
+    asOf: toNeo4jDate(q.asOf),
+    relation: q.relation,
+    direction: q.direction,
+    kinds: q.kinds ? [...q.kinds] : null,
+    systems: q.systems ? [...q.systems] : null,
+    byScore: q.relation === Relation.PAIRED_WITH,
+    offset: toInteger(q.offset),
+    limit: toInteger(q.limit),
+  };
+}
+
+function closureParams(i: number, q: ClosureQuery): Params {
+  return {
+    i: toInteger(i),
+    id: q.id,
+    asOf: toNeo4jDate(q.asOf),
+    maxDepth: toInteger(Math.min(q.maxDepth, MAX_WALK_DEPTH)),
+    billableOnly: q.billableOnly,
+    offset: toInteger(q.offset),
+    limit: toInteger(q.limit),
+  };
+}
+
+function successorParams(i: number, q: SuccessorQuery): Params {
+  return {
+    i: toInteger(i),
+    id: q.id,
+    asOf: toNeo4jDate(q.asOf),
+    maxDepth: toInteger(Math.min(q.maxDepth, MAX_WALK_DEPTH)),
+  };
+}
+
+function groupWalkEdges(
+  records: readonly Neo4jRecord[],
+  toEdge: (r: Neo4jRecord) => WalkEdge,
+): Map<number, WalkEdge[]> {
+  const byQuery = new Map<number, WalkEdge[]>();
+  for (const r of records) {
+    const i = toNumber(r.get("i"), "i");
+    const list = byQuery.get(i);
+    if (list) list.push(toEdge(r));
+    else byQuery.set(i, [toEdge(r)]);
+  }
+  return byQuery;
+}
+
+function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** The same message as the embedded store, naming the first edge (in record order) with a missing end. */
+function missingEndError(edges: readonly GraphEdge[], missing: ReadonlySet<string>): Error {
+  for (const edge of edges) {
+    for (const end of [edge.from, edge.to]) {
+      if (missing.has(end))
+        return new Error(`${edge.relation} edge ${edge.from} → ${edge.to}: no node ${end}`);
+    }
+  }
+  return new Error(`edges name codes that are not in the graph: ${[...missing].join(", ")}`);
+}

@@ -184,6 +184,7 @@ interface DiagState {
   readonly placeholder: boolean;
   code: string;
   id: string;
+  desc: string;
   /** Index of the last diag below this one (itself when it has none). */
   lastDescendant: number;
 }
@@ -335,6 +336,7 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
           placeholder: tag.attributes.placeholder === "true",
           code: "",
           id: "",
+          desc: "",
           lastDescendant: raw.diags.length,
         };
         raw.diags.push(diag);
@@ -390,7 +392,7 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
         else if (top.type === "diag") nameDiag(top, value);
         return;
       case "desc":
-        if (value !== null && top !== undefined && top.type !== "diag") top.desc = value;
+        if (value !== null && top !== undefined) top.desc = value;
         return;
       case "note":
         if (value === null || container === null) return;
@@ -768,8 +770,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
   let synonymsCitingCodes = 0;
 
   const ownerId = (owner: Holder): string => owner.id;
-  const ownerTitle = (owner: Holder): string =>
-    owner.type === "diag" ? "" : owner.desc.replace(RANGE_AT_END, "");
+  const ownerTitle = (owner: Holder): string => owner.desc.replace(RANGE_AT_END, "");
 
   const addEdge = (edge: ReleaseEdge) => {
     const key = edgeKey(edge);

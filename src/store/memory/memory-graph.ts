@@ -26,24 +26,32 @@ interface SubtreeCounts {
 }
 
 const EARLIEST: IsoDate = "0000-01-01";
+const LEAF: SubtreeCounts = Object.freeze({ all: 0, billable: 0, height: 0 });
 
 /**
  * An immutable, indexed graph: nodes by id, adjacency per relation and direction,
- * a search index, and subtree counts. A load builds a new graph and the store swaps
- * the reference, so readers never see half a load.
+ * a search index, and subtree counts (these two built on first use). A load builds a new
+ * graph and the store swaps the reference, so readers never see half a load.
  */
 export class MemoryGraph {
-  private readonly outgoing = new Map<string, GraphEdge[]>();
-  private readonly incoming = new Map<string, GraphEdge[]>();
+  private readonly outgoing: Adjacency = new Map();
+  private readonly incoming: Adjacency = new Map();
   private readonly bySystem = new Map<CodeSystemId, CodeNode[]>();
   private readonly countCache = new Map<string, number>();
-  private readonly searchIndex: SearchIndex;
+  /** Nodes in id order: the search index's ordinals. */
+  private readonly ordered: readonly CodeNode[];
+  /**
+   * Built on the first search, not with the graph: it is the largest index, and a
+   * restart is ready to answer lookups and walks without it. See `searchIndex`.
+   */
+  private searchIndexBuilt: SearchIndex | undefined;
   /**
    * The last date on which anything in the graph changes. On any later date the graph
    * looks the same, so subtree counts taken on it answer every such date.
    */
   private readonly settledOn: IsoDate;
-  private readonly settledCounts = new Map<string, SubtreeCounts>();
+  /** Filled on the first descendants walk (see `subtreeCounts`), like the search index. */
+  private settledCounts: Map<string, SubtreeCounts> | undefined;
 
   private constructor(
     readonly nodes: ReadonlyMap<string, CodeNode>,
@@ -51,21 +59,26 @@ export class MemoryGraph {
     readonly releases: readonly ReleaseInfo[],
   ) {
     for (const edge of edges.values()) {
-      push(this.outgoing, adjacencyKey(edge.relation, edge.from), edge);
-      push(this.incoming, adjacencyKey(edge.relation, edge.to), edge);
+      push(byRelation(this.outgoing, edge.relation), edge.from, edge);
+      push(byRelation(this.incoming, edge.relation), edge.to, edge);
     }
-    for (const list of this.outgoing.values()) list.sort((a, b) => compareIds(a.to, b.to));
-    for (const list of this.incoming.values()) list.sort((a, b) => compareIds(a.from, b.from));
+    for (const byId of this.outgoing.values()) {
+      for (const list of byId.values())
+        if (list.length > 1) list.sort((a, b) => compareIds(a.to, b.to));
+    }
+    for (const byId of this.incoming.values()) {
+      for (const list of byId.values())
+        if (list.length > 1) list.sort((a, b) => compareIds(a.from, b.from));
+    }
 
     const ordered = [...nodes.values()].sort((a, b) => compareIds(a.id, b.id));
+    this.ordered = ordered;
     for (const node of ordered) {
       let list = this.bySystem.get(node.system);
       if (!list) this.bySystem.set(node.system, (list = []));
       list.push(node);
     }
-    this.searchIndex = new SearchIndex(ordered);
     this.settledOn = lastChangeDate(nodes.values(), edges.values());
-    this.countSubtrees();
   }
 
   static empty(): MemoryGraph {
@@ -82,10 +95,9 @@ export class MemoryGraph {
     for (const node of records.codes) nodes.set(node.id, node);
     const edges = new Map(this.edges);
     for (const edge of records.edges) {
-      for (const end of [edge.from, edge.to]) {
-        if (!nodes.has(end)) {
-          throw new Error(`${edge.relation} edge ${edge.from} → ${edge.to}: no node ${end}`);
-        }
+      const missing = !nodes.has(edge.from) ? edge.from : !nodes.has(edge.to) ? edge.to : undefined;
+      if (missing !== undefined) {
+        throw new Error(`${edge.relation} edge ${edge.from} → ${edge.to}: no node ${missing}`);
       }
       edges.set(edgeKey(edge), edge);
     }
@@ -97,7 +109,16 @@ export class MemoryGraph {
     return new MemoryGraph(nodes, edges, sorted);
   }
 
-  search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex.search(...args);
+  search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex().search(...args);
+
+  /**
+   * The search index, built once on first use. Building it is most of the work of
+   * building a graph (a full release set: about a second), and a graph built for an
+   * import or a restart would otherwise pay for it before anyone searches.
+   */
+  private searchIndex(): SearchIndex {
+    return (this.searchIndexBuilt ??= new SearchIndex(this.ordered));
+  }
 
   codesOf(system: CodeSystemId): readonly CodeNode[] {
     return this.bySystem.get(system) ?? [];
@@ -123,7 +144,10 @@ export class MemoryGraph {
 
   neighbors(q: NeighborQuery): TraversalPage {
     const items: TraversalItem[] = [];
-    const collect = (edges: readonly GraphEdge[] | undefined, direction: Direction.OUT | Direction.IN) => {
+    const collect = (
+      edges: readonly GraphEdge[] | undefined,
+      direction: Direction.OUT | Direction.IN,
+    ) => {
       for (const edge of edges ?? []) {
         if (!isValidAt(edge, q.asOf)) continue;
         if (q.kinds && !("kind" in edge && q.kinds.includes(edge.kind))) continue;
@@ -132,8 +156,10 @@ export class MemoryGraph {
         items.push({ node, edge, depth: 1, direction });
       }
     };
-    if (q.direction !== Direction.IN) collect(this.outgoing.get(adjacencyKey(q.relation, q.id)), Direction.OUT);
-    if (q.direction !== Direction.OUT) collect(this.incoming.get(adjacencyKey(q.relation, q.id)), Direction.IN);
+    if (q.direction !== Direction.IN)
+      collect(this.outgoing.get(q.relation)?.get(q.id), Direction.OUT);
+    if (q.direction !== Direction.OUT)
+      collect(this.incoming.get(q.relation)?.get(q.id), Direction.IN);
     if (q.relation === Relation.PAIRED_WITH) items.sort(byPairingStrength);
     return { totalCount: items.length, items: items.slice(q.offset, q.offset + q.limit) };
   }
@@ -148,7 +174,7 @@ export class MemoryGraph {
       const items: TraversalItem[] = [];
       let current = q.id;
       for (let depth = 1; depth <= q.maxDepth; depth++) {
-        const edge = (this.outgoing.get(adjacencyKey(Relation.SUBSET_OF, current)) ?? []).find((e) =>
+        const edge = (this.outgoing.get(Relation.SUBSET_OF)?.get(current) ?? []).find((e) =>
           isValidAt(e, q.asOf),
         );
         if (!edge) break;
@@ -161,20 +187,26 @@ export class MemoryGraph {
       return { totalCount: items.length, items: items.slice(q.offset, q.offset + q.limit) };
     }
 
-    const settled = q.asOf >= this.settledOn ? this.settledCounts.get(q.id) : undefined;
+    const settled = q.asOf >= this.settledOn ? this.subtreeCounts().get(q.id) : undefined;
     const knownTotal =
-      settled && q.maxDepth >= settled.height ? (q.billableOnly ? settled.billable : settled.all) : undefined;
+      settled && q.maxDepth >= settled.height
+        ? q.billableOnly
+          ? settled.billable
+          : settled.all
+        : undefined;
     const end = q.offset + q.limit;
     const items: TraversalItem[] = [];
     let seen = 0;
+    const children = this.incoming.get(Relation.SUBSET_OF);
     const walk = (id: string, depth: number): boolean => {
-      for (const edge of this.incoming.get(adjacencyKey(Relation.SUBSET_OF, id)) ?? []) {
+      for (const edge of children?.get(id) ?? []) {
         if (!isValidAt(edge, q.asOf)) continue;
         const node = this.nodes.get(edge.from)!;
         const version = versionAt(node, q.asOf);
         if (!version) continue;
         if (!q.billableOnly || version.billable) {
-          if (seen >= q.offset && seen < end) items.push({ node, edge, depth, direction: Direction.IN });
+          if (seen >= q.offset && seen < end)
+            items.push({ node, edge, depth, direction: Direction.IN });
           seen++;
           if (knownTotal !== undefined && seen >= end) return false;
         }
@@ -194,7 +226,7 @@ export class MemoryGraph {
     for (let depth = 1; depth <= q.maxDepth && frontier.length > 0; depth++) {
       const next: typeof frontier = [];
       for (const { id } of frontier) {
-        for (const edge of this.incoming.get(adjacencyKey(Relation.REPLACES, id)) ?? []) {
+        for (const edge of this.incoming.get(Relation.REPLACES)?.get(id) ?? []) {
           if (visited.has(edge.from)) continue;
           visited.add(edge.from);
           const node = this.nodes.get(edge.from)!;
@@ -207,15 +239,21 @@ export class MemoryGraph {
     return { totalCount: items.length, items };
   }
 
-  /** Counts every subtree as it stands on the settled date (post-order, once per load). */
-  private countSubtrees(): void {
+  /**
+   * Every subtree counted as it stands on the settled date (post-order), once per graph,
+   * on the first descendants walk that can use it.
+   */
+  private subtreeCounts(): ReadonlyMap<string, SubtreeCounts> {
+    if (this.settledCounts) return this.settledCounts;
+    const settledCounts = new Map<string, SubtreeCounts>();
+    const children = this.incoming.get(Relation.SUBSET_OF);
     const visit = (id: string): SubtreeCounts => {
-      const known = this.settledCounts.get(id);
+      const known = settledCounts.get(id);
       if (known) return known;
       let all = 0;
       let billable = 0;
       let height = 0;
-      for (const edge of this.incoming.get(adjacencyKey(Relation.SUBSET_OF, id)) ?? []) {
+      for (const edge of children?.get(id) ?? NO_EDGES) {
         if (!isValidAt(edge, this.settledOn)) continue;
         const child = this.nodes.get(edge.from)!;
         const version = versionAt(child, this.settledOn);
@@ -225,16 +263,30 @@ export class MemoryGraph {
         billable += (version.billable ? 1 : 0) + below.billable;
         height = Math.max(height, 1 + below.height);
       }
-      const counts = { all, billable, height };
-      this.settledCounts.set(id, counts);
+      // Most nodes are leaves: they share one record rather than each allocating its own.
+      const counts = all === 0 && height === 0 ? LEAF : { all, billable, height };
+      settledCounts.set(id, counts);
       return counts;
     };
     for (const id of this.nodes.keys()) visit(id);
+    this.settledCounts = settledCounts;
+    return settledCounts;
   }
 }
 
-function adjacencyKey(relation: Relation, id: string): string {
-  return `${relation}\u0000${id}`;
+/**
+ * Edges by relation, then by node id. Two levels rather than one key joining both: ids
+ * are hashed once and reused, where a joined key is a new string to build and hash per
+ * edge, which dominated building the graph of a full release.
+ */
+type Adjacency = Map<Relation, Map<string, GraphEdge[]>>;
+
+const NO_EDGES: readonly GraphEdge[] = [];
+
+function byRelation(adjacency: Adjacency, relation: Relation): Map<string, GraphEdge[]> {
+  let byId = adjacency.get(relation);
+  if (!byId) adjacency.set(relation, (byId = new Map()));
+  return byId;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

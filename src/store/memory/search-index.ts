@@ -2,7 +2,12 @@ import { type CodeSystemId } from "../../domain/code-system.js";
 import { type CodeNode, latestVersion, versionAt } from "../../domain/graph.js";
 import { codeKey, looksLikeCode, requiredWords, STOP_WORDS, words } from "../../domain/text.js";
 import { readCodeInput } from "../../domain/code-input.js";
-import { type SearchHit, SearchMatchKind, type SearchPage, type SearchQuery } from "../graph-store.js";
+import {
+  type SearchHit,
+  SearchMatchKind,
+  type SearchPage,
+  type SearchQuery,
+} from "../graph-store.js";
 
 /** Scores of the match kinds; word matches add up to 75 more for closeness. */
 const SCORE = {
@@ -22,24 +27,30 @@ const MAX_PREFIX_EXPANSION = 5000;
  * against each text on its own, so all words must occur in one title or one synonym.
  */
 export class SearchIndex {
-  private readonly codeKeys: { key: string; ordinal: number }[] = [];
+  private readonly codeKeys: { key: string; ordinal: number }[];
   private readonly postings = new Map<string, number[]>();
   private readonly sortedWords: string[];
 
   constructor(private readonly nodes: readonly CodeNode[]) {
-    nodes.forEach((node, ordinal) => {
-      this.codeKeys.push({ key: codeKey(node.code), ordinal });
-      const seen = new Set<string>();
-      for (const text of searchableTexts(node)) {
-        for (const w of words(text)) {
-          if (seen.has(w)) continue;
-          seen.add(w);
-          let list = this.postings.get(w);
-          if (!list) this.postings.set(w, (list = []));
-          list.push(ordinal);
-        }
+    this.codeKeys = new Array(nodes.length);
+    for (let ordinal = 0; ordinal < nodes.length; ordinal++) {
+      const node = nodes[ordinal]!;
+      this.codeKeys[ordinal] = { key: codeKey(node.code), ordinal };
+      // Ordinals grow node by node, so a list ending in this ordinal already has the word:
+      // each node is listed once per word, in ordinal order, without a set per node.
+      const post = (w: string) => {
+        const list = this.postings.get(w);
+        if (!list) this.postings.set(w, [ordinal]);
+        else if (list[list.length - 1] !== ordinal) list.push(ordinal);
+      };
+      let previous: string | null = null;
+      for (const v of node.versions) {
+        if (v.title !== previous) forEachWord(v.title, post);
+        if (v.shortTitle !== null && v.shortTitle !== v.title) forEachWord(v.shortTitle, post);
+        previous = v.title;
       }
-    });
+      for (const synonym of node.synonyms) forEachWord(synonym, post);
+    }
     this.codeKeys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.ordinal - b.ordinal));
     this.sortedWords = [...this.postings.keys()].sort();
   }
@@ -70,7 +81,9 @@ export class SearchIndex {
           ordinal,
           {
             node,
-            score: exact ? SCORE.exactCode : SCORE.codePrefix - Math.min(key.length - prefix.length, 100),
+            score: exact
+              ? SCORE.exactCode
+              : SCORE.codePrefix - Math.min(key.length - prefix.length, 100),
             matchedOn: exact ? SearchMatchKind.CODE : SearchMatchKind.CODE_PREFIX,
             matchedText: null,
           },
@@ -133,13 +146,33 @@ function codeSearchKeys(text: string): string[] {
   return [...keys];
 }
 
-function searchableTexts(node: CodeNode): string[] {
-  const titles = new Set<string>();
-  for (const v of node.versions) {
-    titles.add(v.title);
-    if (v.shortTitle) titles.add(v.shortTitle);
+/** Plain ASCII: no letter to fold, so `words` reduces to lower-casing and splitting. */
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * Calls `fn` with each of `words(text)`, in order. Titles are nearly all ASCII, and for
+ * them a scan of character codes gives the same words as `words` without normalising,
+ * a regular-expression split and a filtered array per text: building the index of a full
+ * release spends most of its time here.
+ */
+function forEachWord(text: string, fn: (word: string) => void): void {
+  if (NON_ASCII.test(text)) {
+    for (const w of words(text)) fn(w);
+    return;
   }
-  return [...titles, ...node.synonyms];
+  const lower = text.toLowerCase();
+  let start = -1;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    const wordChar = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (wordChar) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      fn(lower.slice(start, i));
+      start = -1;
+    }
+  }
+  if (start >= 0) fn(lower.slice(start));
 }
 
 /** Checks the query words against the title, then each synonym; scores the best. */
@@ -147,14 +180,27 @@ function scoreTexts(node: CodeNode, required: readonly string[], raw: string): S
   const title = latestVersion(node).title;
   const titleScore = scoreText(title, required, raw);
   if (titleScore !== null) {
-    return { node, score: SCORE.title + titleScore, matchedOn: SearchMatchKind.TITLE, matchedText: title };
+    return {
+      node,
+      score: SCORE.title + titleScore,
+      matchedOn: SearchMatchKind.TITLE,
+      matchedText: title,
+    };
   }
   let best: SearchHit | null = null;
-  const others = [...node.versions.map((v) => v.title), ...node.versions.flatMap((v) => v.shortTitle ?? [])];
+  const others = [
+    ...node.versions.map((v) => v.title),
+    ...node.versions.flatMap((v) => v.shortTitle ?? []),
+  ];
   for (const text of [...node.synonyms, ...others]) {
     const s = scoreText(text, required, raw);
     if (s !== null && (!best || SCORE.synonym + s > best.score)) {
-      best = { node, score: SCORE.synonym + s, matchedOn: SearchMatchKind.SYNONYM, matchedText: text };
+      best = {
+        node,
+        score: SCORE.synonym + s,
+        matchedOn: SearchMatchKind.SYNONYM,
+        matchedText: text,
+      };
     }
   }
   return best;
@@ -233,4 +279,3 @@ function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
   }
   return out;
 }
-

@@ -4,6 +4,8 @@ import { loadSeed } from "../import/seed-loader.js";
 import { type GraphStore } from "./graph-store.js";
 import { MemoryGraph } from "./memory/memory-graph.js";
 import { MemoryStore } from "./memory/memory-store.js";
+import { openNeo4jStore } from "./neo4j/open-neo4j-store.js";
+import { openMemoryStore } from "./memory/persistent-memory-store.js";
 
 /** The embedded store holding the bundled sample graph. */
 export async function openSeededMemoryStore(seedDir: string): Promise<MemoryStore> {
@@ -15,15 +17,26 @@ export async function openSeededMemoryStore(seedDir: string): Promise<MemoryStor
 export async function openStore(config: Config, logger: Logger): Promise<GraphStore> {
   switch (config.store) {
     case "memory": {
-      const started = performance.now();
-      const store = await openSeededMemoryStore(config.seedDir);
+      // The saved graph of the data folder when there is one, else the bundled sample.
+      const { store, source, ms } = await openMemoryStore({
+        dataDir: config.dataDir,
+        seedDir: config.seedDir,
+        fallback: "seed",
+      });
+      const from = source === "saved" ? config.dataDir : config.seedDir;
       logger.info(
-        { store: "memory", source: config.seedDir, codes: store.current.nodes.size, ms: Math.round(performance.now() - started) },
-        "loaded the bundled sample graph",
+        {
+          store: "memory",
+          source: from,
+          codes: store.current.nodes.size,
+          edges: store.current.edges.size,
+          ms,
+        },
+        source === "saved" ? "loaded the saved graph" : "loaded the bundled sample graph",
       );
       return store;
     }
     case "neo4j":
-      throw new Error("the Neo4j store is not available in this build");
+      return openNeo4jStore(config, logger);
   }
 }

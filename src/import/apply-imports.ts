@@ -1,0 +1,209 @@
+import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
+import { type IsoDate } from "../domain/dates.js";
+import { type CodeNode, edgeKey, type GraphEdge, type ReleaseInfo } from "../domain/graph.js";
+import { Direction, Relation } from "../domain/relationship.js";
+import { type GraphStore, type LoadSummary, type NeighborQuery } from "../store/graph-store.js";
+import { parserFor } from "./formats/index.js";
+import { type FormatId, type FormatParser, type ParsedFile, type ParseOptions } from "./records.js";
+import {
+  type FileOutcome,
+  type HeldGraph,
+  orderForMerge,
+  ReleaseMerge,
+  type SystemSummary,
+} from "./release-merge.js";
+
+/** A date after every real one: edges valid on it are the open ones. */
+const FAR_FUTURE: IsoDate = "9999-12-31";
+/** Traversal queries per store call while reading what the graph holds. */
+const QUERY_CHUNK = 20_000;
+/** Largest neighbour page asked for: a node's edges of one relation all fit. */
+const ALL_NEIGHBOURS = 1_000_000;
+
+export interface ImportRunResult {
+  /** One per file, in the order they were merged (snapshots first). */
+  readonly files: readonly FileOutcome[];
+  readonly systems: readonly SystemSummary[];
+  /** What the store wrote; null for a dry run or a run that changed nothing. */
+  readonly written: LoadSummary | null;
+  /** What would be (or was) written. */
+  readonly records: { readonly codes: number; readonly edges: number; readonly releases: number };
+}
+
+export interface ApplyOptions {
+  /** Merge and report, write nothing. */
+  readonly dryRun?: boolean;
+  /** Timestamp recorded on the releases (default now). */
+  readonly importedAt?: string;
+  /** Stages of the run, for progress output. */
+  readonly onStage?: (stage: "reading-store" | "merging" | "writing") => void;
+}
+
+/**
+ * Merges parsed files into the store in one all-or-nothing step: reads the part of the
+ * graph the files touch through the port, merges every file (snapshots first, oldest
+ * release first), and writes the result with a single `load`. A refused release or an
+ * error anywhere leaves the store as it was; a run that changes nothing writes nothing.
+ */
+export async function applyImports(
+  store: GraphStore,
+  parsed: readonly ParsedFile[],
+  options: ApplyOptions = {},
+): Promise<ImportRunResult> {
+  const ordered = orderForMerge(parsed);
+  options.onStage?.("reading-store");
+  const held = await readHeldGraph(store, ordered);
+  options.onStage?.("merging");
+  const merge = new ReleaseMerge(held, options.importedAt);
+  const files = ordered.map((file) => merge.merge(file));
+  const records = merge.records();
+  const counts = {
+    codes: records.codes.length,
+    edges: records.edges.length,
+    releases: records.releases.length,
+  };
+  let written: LoadSummary | null = null;
+  if (!options.dryRun && counts.codes + counts.edges + counts.releases > 0) {
+    options.onStage?.("writing");
+    written = await store.load(records);
+  }
+  return { files, systems: merge.summary(), written, records: counts };
+}
+
+export interface ParseFilesOptions extends Omit<ParseOptions, "onProgress"> {
+  /** Names the format of every file instead of sniffing each. */
+  readonly format?: FormatId | string;
+  /** Called once per file before it is read, with the parser chosen. */
+  readonly onFile?: (path: string, parser: FormatParser) => void;
+  readonly onProgress?: (
+    path: string,
+    progress: { bytes: number; totalBytes: number; rows: number },
+  ) => void;
+}
+
+/**
+ * Parses files one after another; the first broken file throws its SourceFileError and
+ * nothing is merged. Files are read in turn, not at once: two full releases in memory
+ * together are enough.
+ */
+export async function parseFiles(
+  paths: readonly string[],
+  options: ParseFilesOptions = {},
+): Promise<ParsedFile[]> {
+  const out: ParsedFile[] = [];
+  for (const path of paths) {
+    const parser = await parserFor(path, options.format);
+    options.onFile?.(path, parser);
+    const onProgress = options.onProgress;
+    out.push(
+      await parser.parse(path, {
+        ...(options.version !== undefined ? { version: options.version } : {}),
+        ...(options.effective !== undefined ? { effective: options.effective } : {}),
+        ...(options.minSupport !== undefined ? { minSupport: options.minSupport } : {}),
+        ...(onProgress
+          ? {
+              onProgress: (p: { bytes: number; totalBytes: number; rows: number }) =>
+                onProgress(path, p),
+            }
+          : {}),
+      }),
+    );
+  }
+  return out;
+}
+
+/** Parses and applies in one run: what `codegraph import` and the benchmark do. */
+export async function importFiles(
+  store: GraphStore,
+  paths: readonly string[],
+  options: ParseFilesOptions & ApplyOptions = {},
+): Promise<ImportRunResult> {
+  return applyImports(store, await parseFiles(paths, options), options);
+}
+
+// ── Reading what the graph holds ───────────────────────────────────────────────────
+
+/**
+ * Every node of the systems the files touch, their open hierarchy edges, held edges
+ * with the keys the files state, and every release: what the merge compares against.
+ */
+async function readHeldGraph(store: GraphStore, files: readonly ParsedFile[]): Promise<HeldGraph> {
+  const systems = new Set<CodeSystemId>();
+  const noteId = (id: string) => {
+    const system = id.slice(0, id.indexOf(":"));
+    if (isCodeSystemId(system)) systems.add(system);
+  };
+  for (const file of files) {
+    if (file.snapshot) systems.add(file.snapshot.system);
+    for (const c of file.codes) systems.add(c.system);
+    for (const a of file.annotations) noteId(a.id);
+    for (const e of file.edges) {
+      noteId(e.from);
+      noteId(e.to);
+    }
+  }
+
+  const nodes = new Map<string, CodeNode>();
+  for (const system of systems) {
+    for await (const chunk of store.scanCodes(system))
+      for (const node of chunk) nodes.set(node.id, node);
+  }
+
+  const edges = new Map<string, GraphEdge>();
+  // Open hierarchy edges: valid after every date, or on the last day of a frozen system.
+  const parentQueries: NeighborQuery[] = [];
+  for (const node of nodes.values()) {
+    const asOf = codeSystemInfo(node.system).endedOn ?? FAR_FUTURE;
+    parentQueries.push(neighbourQuery(node.id, Relation.SUBSET_OF, asOf));
+  }
+  await collectEdges(store, parentQueries, edges, () => true);
+
+  // Held edges that files state again: found through their source node on a day the stated edge is valid.
+  const wanted = new Set<string>();
+  const statedQueries = new Map<string, NeighborQuery>();
+  for (const file of files) {
+    for (const e of file.edges) {
+      if (e.relation === Relation.SUBSET_OF || !nodes.has(e.from)) continue;
+      wanted.add(edgeKey(e));
+      const asOf = e.validTo ?? FAR_FUTURE;
+      const key = `${e.relation}|${e.from}|${asOf}`;
+      if (!statedQueries.has(key)) statedQueries.set(key, neighbourQuery(e.from, e.relation, asOf));
+    }
+  }
+  await collectEdges(store, [...statedQueries.values()], edges, (key) => wanted.has(key));
+
+  const releases: ReleaseInfo[] = (await store.listReleases([...systems])).flat();
+  return { nodes, edges, releases };
+}
+
+function neighbourQuery(id: string, relation: Relation, asOf: IsoDate): NeighborQuery {
+  return {
+    mode: "neighbors",
+    id,
+    asOf,
+    relation,
+    direction: Direction.OUT,
+    kinds: null,
+    systems: null,
+    offset: 0,
+    limit: ALL_NEIGHBOURS,
+  };
+}
+
+async function collectEdges(
+  store: GraphStore,
+  queries: readonly NeighborQuery[],
+  into: Map<string, GraphEdge>,
+  keep: (key: string) => boolean,
+): Promise<void> {
+  for (let i = 0; i < queries.length; i += QUERY_CHUNK) {
+    const pages = await store.traverse(queries.slice(i, i + QUERY_CHUNK));
+    for (const page of pages) {
+      for (const item of page.items) {
+        if (!item.edge) continue;
+        const key = edgeKey(item.edge);
+        if (keep(key)) into.set(key, item.edge);
+      }
+    }
+  }
+}

@@ -147,7 +147,7 @@ function codeSearchKeys(text: string): string[] {
 }
 
 /** Plain ASCII: no letter to fold, so `words` reduces to lower-casing and splitting. */
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Calls `fn` with each of `words(text)`, in order. Titles are nearly all ASCII, and for

@@ -2,6 +2,8 @@
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
 import { registerServe } from "./commands/serve.command.js";
+import { registerDb } from "./commands/db.command.js";
+import { registerExport } from "./commands/export.command.js";
 import { ConfigError } from "./config.js";
 
 /** `codegraph <command>`: each command lives in src/commands/ and registers itself here. */
@@ -12,6 +14,8 @@ const program = new Command()
   .exitOverride();
 
 registerServe(program);
+registerDb(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -289,12 +289,9 @@ export function edgeToRow(edge: GraphEdge): EdgeRow {
           ...base,
           kind: edge.kind,
           score: edge.score,
-          support:
-            edge.support === null
-              ? null
-              : Number.isSafeInteger(edge.support)
-                ? toInteger(edge.support)
-                : edge.support,
+          // A float like the other measures: the domain types it as a number, and the
+          // neo4j-admin files need one type per column.
+          support: edge.support,
           confidence: edge.confidence,
           reverseConfidence: edge.reverseConfidence,
           lift: edge.lift,

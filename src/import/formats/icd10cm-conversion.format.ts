@@ -18,7 +18,7 @@ import {
   type UnresolvedReference,
 } from "../records.js";
 import { SourceFileError } from "../source-file-error.js";
-import { canonicalCmCode } from "./icd10cm-tabular.format.js";
+import { canonicalCmCode, cmCodeProblem } from "./icd10cm-tabular.format.js";
 
 /**
  * The ICD-10-CM conversion tables of NCHS (FY2017 … FY2026; XLSX, FY2020 as CSV): for
@@ -44,8 +44,9 @@ import { canonicalCmCode } from "./icd10cm-tabular.format.js";
  * no edge), or a range. A range of categories ("Codes in Categories T15-T19") becomes one
  * edge to that range's node (a tabular block, when loaded). A range whose ends differ
  * only in their last character, both digits ("H35.20-H35.23"), is listed (H35.20 …
- * H35.23). Other ranges ("Y93.01-Y93.9", "S06.890A-S06.899A") cannot be listed from the
- * table alone and are reported as unresolved, never guessed. Any other wording in the cell
+ * H35.23), leaving out the new code itself should the range reach it. Other ranges
+ * ("Y93.01-Y93.9", "S06.890A-S06.899A") cannot be listed from the table alone and are
+ * reported as unresolved, never guessed. Any other wording in the cell
  * stops the parse, as does a malformed code: the row number is the sheet's row (XLSX) or
  * the file's line (CSV). A row that repeats an earlier row's pair makes no second edge
  * (FY2026 lists O44.20 → O44.00 twice) and is counted.
@@ -59,6 +60,7 @@ const ZIP_MAGIC = "PK\u0003\u0004";
 export const ConversionUnresolved = {
   NO_PREVIOUS: "row names no previous code (None)",
   RANGE_NOT_LISTED: "previous codes given as a range the table does not list",
+  SELF: "a listed range holds the new code itself",
 } as const;
 
 /** What the parse saw, for the import report and the full-release tests. */
@@ -148,6 +150,14 @@ async function* xlsxRows(
       }
       first = false;
     }
+  } catch (error) {
+    if (error instanceof SourceFileError) throw error;
+    // A damaged zip or sheet has no row to point at: line 0 stands for the whole file.
+    throw new SourceFileError(
+      basename(path),
+      0,
+      `not a readable XLSX workbook: ${(error as Error).message}`,
+    );
   } finally {
     input.destroy();
   }
@@ -384,12 +394,13 @@ export async function readConversionTable(
     rowCount++;
     options.onProgress?.({ bytes, totalBytes, rows: rowCount });
 
-    const current = canonicalCmCode(cells[columns.current] ?? "");
+    const currentText = cells[columns.current] ?? "";
+    const current = canonicalCmCode(currentText);
     if (current === undefined) {
       throw new SourceFileError(
         file,
         row.line,
-        `current code ${JSON.stringify(cells[columns.current] ?? "")} is not an ICD-10-CM code`,
+        `current code: ${cmCodeProblem(currentText)}`,
         shown,
       );
     }
@@ -421,9 +432,15 @@ export async function readConversionTable(
     }
     const targets: string[] = [];
     for (const p of previous) {
-      if (p.type === "unlisted")
+      if (p.type === "unlisted") {
         report(ConversionUnresolved.RANGE_NOT_LISTED, row.line, `${p.range} in ${shown}`);
-      else targets.push(...p.codes);
+        continue;
+      }
+      for (const code of p.codes) {
+        // A new code cannot replace itself: a listed range that reaches it says no more.
+        if (code === current) report(ConversionUnresolved.SELF, row.line, `${code} in ${shown}`);
+        else targets.push(code);
+      }
     }
     if (targets.length + previous.filter((p) => p.type === "unlisted").length > 1)
       rowsWithSeveralPrevious++;

@@ -437,15 +437,8 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
 
   function nameDiag(diag: DiagState, name: string): void {
     const code = canonicalCmCode(name);
-    if (code === undefined) {
-      let why = "";
-      try {
-        readCodeInput(name, CodeSystemId.ICD10CM);
-      } catch (error) {
-        if (error instanceof CodeInputError) why = `: ${error.message}`;
-      }
-      fail(`<diag> name is not an ICD-10-CM code${why}`, name);
-    }
+    if (code === undefined)
+      fail(`<diag> name is not an ICD-10-CM code: ${cmCodeProblem(name)}`, name);
     const undotted = code!.replace(".", "");
     if (diag.parent === null && undotted.length !== 3)
       fail("a <diag> directly in a <section> must be a three-character category", name);
@@ -528,6 +521,17 @@ const GROUP = /\(([^()]*)\)/g;
  * character is accepted here, as the order-file parser does.
  */
 const LETTER_SECOND = /^([A-Z][A-Z][0-9])\.?([0-9A-Z]{0,4})$/;
+
+/** Why a string is not an ICD-10-CM code, in the domain grammar's words. */
+export function cmCodeProblem(raw: string): string {
+  try {
+    readCodeInput(raw, CodeSystemId.ICD10CM);
+  } catch (error) {
+    if (error instanceof CodeInputError) return error.message;
+    throw error;
+  }
+  return `${JSON.stringify(raw)} is a range, not an ICD-10-CM code`;
+}
 
 /**
  * The canonical ICD-10-CM code (`E11.9`, `E08`) for a code as a release file writes it

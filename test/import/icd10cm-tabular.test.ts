@@ -339,6 +339,12 @@ describe("ICD-10-CM tabular: broken files stop the parse with file, line and tex
     expect(error.problem).toMatch(/not an ICD-10-CM code.*the dot follows the third character/);
   });
 
+  it("a section id that is no range of categories", async () => {
+    const error = await failure(fixture("broken-section.xml"));
+    expect(error).toMatchObject({ line: 7, text: "E08-E1.3" });
+    expect(error.problem).toBe("a <section> id must be a category or a range of categories");
+  });
+
   it("a code nested under another category", async () => {
     const error = await failure(fixture("broken-nesting.xml"));
     expect(error).toMatchObject({ line: 13, text: "E12.9" });

@@ -254,12 +254,8 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
   const stack: string[] = [];
   const holders: Holder[] = [];
   const codes = new Map<string, DiagState>();
-  let container: {
-    kind: TabularNoteKind;
-    owner: Holder;
-    heading: NoteRecord | null;
-    last: NoteRecord | null;
-  } | null = null;
+  // The note container being read, and the list heading its later notes are items of.
+  let container: { kind: TabularNoteKind; owner: Holder; heading: NoteRecord | null } | null = null;
   let text: string | null = null;
   let noteLine = 0;
 
@@ -362,7 +358,7 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
           parent === top.type &&
           (NOTE_KINDS as readonly string[]).includes(tag.name)
         ) {
-          container = { kind: tag.name as TabularNoteKind, owner: top, heading: null, last: null };
+          container = { kind: tag.name as TabularNoteKind, owner: top, heading: null };
         }
         // Everything else (introduction, sectionIndex, sevenChrDef and its extensions,
         // visualImpairment tables) carries no code relationship: read past it.
@@ -408,7 +404,6 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
           };
           if (container.heading !== null) container.heading.headsList = true;
           if (value.endsWith(":")) container.heading = note;
-          container.last = note;
           raw.notes.push(note);
         }
         return;
@@ -669,9 +664,14 @@ function buildStructure(
   }
   for (const section of raw.sections) {
     const [start, end = start] = section.rawId.split("-") as [string, string?];
-    const reading = readCodeInput(`${start}-${end}`, CodeSystemId.ICD10CM).find(
-      (r) => r.shape === CodeShape.RANGE,
-    );
+    let reading;
+    try {
+      reading = readCodeInput(`${start}-${end}`, CodeSystemId.ICD10CM).find(
+        (r) => r.shape === CodeShape.RANGE,
+      );
+    } catch (error) {
+      if (!(error instanceof CodeInputError)) throw error;
+    }
     if (!reading || start > end!) {
       throw new SourceFileError(
         file,

@@ -459,6 +459,19 @@ describe.skipIf(!existsSync(REAL))(
       expect(chain("ICD10CM:D49-D49")).toEqual(["ICD10CM:D49-D49", "ICD10CM:C00-D49"]);
     });
 
+    it("annotates each code with inclusion terms once, never with an empty list", () => {
+      const ids = parse.file.annotations.map((a) => a.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(parse.file.annotations.every((a) => (a.synonyms?.length ?? 0) > 0)).toBe(true);
+      expect(parse.file.annotations.find((a) => a.id === "ICD10CM:A00.0")?.synonyms).toEqual([
+        "Classical cholera",
+      ]);
+      // D25: includes notes name the conditions classified there.
+      expect(parse.file.annotations.find((a) => a.id === "ICD10CM:D25")?.synonyms).toContain(
+        "uterine fibroid",
+      );
+    });
+
     it("holds the instructions coders rely on", () => {
       const lines = edgeLines(parse.file.edges);
       expect(lines).toContain("USE_ADDITIONAL_CODE ICD10CM:E11 → ICD10CM:Z79.4");

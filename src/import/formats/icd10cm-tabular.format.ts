@@ -773,7 +773,6 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
   let synonymNotesSkipped = 0;
   let synonymsCitingCodes = 0;
 
-  const ownerId = (owner: Holder): string => owner.id;
   const ownerTitle = (owner: Holder): string => owner.desc.replace(RANGE_AT_END, "");
 
   const addEdge = (edge: ReleaseEdge) => {
@@ -973,7 +972,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
       if (!note.headsList) unresolved.add(TabularUnresolved.NO_CODE, note.line, note.text);
       continue;
     }
-    const from = ownerId(note.owner);
+    const from = note.owner.id;
     const text = note.heading === null ? note.text : `${note.heading} ${note.text}`;
     for (const target of targets) {
       for (const to of targetIds(target, note)) {
@@ -1006,6 +1005,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
   let synonymCount = 0;
   const withSynonyms = [...structure];
   for (const [owner, { list, line }] of synonyms) {
+    if (list.length === 0) continue;
     synonymCount += list.length;
     if (owner.type === "diag") {
       annotations.push({ id: owner.id, synonyms: list, line });

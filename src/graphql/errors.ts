@@ -23,6 +23,7 @@ export enum InputProblem {
   INVALID_CURSOR = "INVALID_CURSOR",
   BATCH_TOO_LARGE = "BATCH_TOO_LARGE",
   OUT_OF_RANGE = "OUT_OF_RANGE",
+  UNKNOWN_RELEASE = "UNKNOWN_RELEASE",
 }
 
 /** The client sent something that cannot be answered as asked. */

@@ -10,6 +10,11 @@ import {
   type TraversalPage,
   type TraversalQuery,
 } from "../store/graph-store.js";
+import {
+  computeReleaseDiffs,
+  type ReleaseDiff,
+  type ReleaseDiffQuery,
+} from "../import/release-diff.js";
 import { UnavailableError } from "./errors.js";
 
 /** The loaders of one request. Never shared between requests: their caches are per request. */
@@ -19,6 +24,7 @@ export interface Loaders {
   readonly search: DataLoader<SearchQuery, SearchPage, string>;
   readonly codeCounts: DataLoader<CodeCountQuery, number, string>;
   readonly releases: DataLoader<CodeSystemId, ReleaseInfo[]>;
+  readonly releaseDiffs: DataLoader<ReleaseDiffQuery, ReleaseDiff, string>;
 }
 
 /** Object keys compare by content; key order is fixed by the query builders. */
@@ -69,5 +75,11 @@ export function createLoaders(store: GraphStore): Loaders {
       { cacheKeyFn: byContent },
     ),
     releases: new DataLoader((systems) => guarded(() => store.listReleases(systems))),
+    releaseDiffs: new DataLoader<ReleaseDiffQuery, ReleaseDiff, string>(
+      (queries) => guarded(() => computeReleaseDiffs(store, queries)),
+      {
+        cacheKeyFn: byContent,
+      },
+    ),
   };
 }

@@ -4,6 +4,7 @@ import "./enums.js";
 import { CodeLookupResolver, CodeResolutionResolver } from "./resolvers/code-lookup.resolver.js";
 import { CodeResolver } from "./resolvers/code.resolver.js";
 import { CodeSystemResolver } from "./resolvers/code-system.resolver.js";
+import { ReleaseDiffResolver } from "./resolvers/release-diff.resolver.js";
 import { SearchResolver } from "./resolvers/search.resolver.js";
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -19,6 +20,7 @@ export function buildCodegraphSchema(): Promise<GraphQLSchema> {
       CodeResolutionResolver,
       CodeResolver,
       CodeSystemResolver,
+      ReleaseDiffResolver,
       SearchResolver,
     ],
     validate: false,

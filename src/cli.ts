@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import "reflect-metadata";
 import { Command, CommanderError } from "commander";
+import { registerDiff } from "./commands/diff.command.js";
+import { registerImport } from "./commands/import.command.js";
 import { registerServe } from "./commands/serve.command.js";
 import { registerDb } from "./commands/db.command.js";
 import { registerExport } from "./commands/export.command.js";
@@ -14,6 +16,8 @@ const program = new Command()
   .exitOverride();
 
 registerServe(program);
+registerImport(program);
+registerDiff(program);
 registerDb(program);
 registerExport(program);
 

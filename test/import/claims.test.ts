@@ -12,6 +12,7 @@ import {
 import { FormatId, type FormatParser, type ParsedFile } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { parserFor } from "../../src/import/formats/index.js";
 
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/claims");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -388,5 +389,14 @@ describe("claims: sniffing by header", () => {
       [false, true],
     );
     expect(claimsEncountersParser.sniff('"Encounter_ID","System","Code"\r\n', "x")).toBe(true);
+  });
+});
+
+describe("claims: the registry", () => {
+  it("detects both layouts from content among every registered parser", async () => {
+    expect((await parserFor(fixture("encounters-small.csv"))).format).toBe(
+      FormatId.CLAIMS_ENCOUNTERS,
+    );
+    expect((await parserFor(fixture("pairs-sums.csv"))).format).toBe(FormatId.CLAIMS_PAIRS);
   });
 });

@@ -9,9 +9,10 @@ import {
   claimsPairsParser,
 } from "../../src/import/formats/claims.format.js";
 import { cptCsvParser } from "../../src/import/formats/cpt-csv.format.js";
-import { type ParsedFile } from "../../src/import/records.js";
+import { FormatId, type ParsedFile } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { parserFor } from "../../src/import/formats/index.js";
 
 // Every fixture title is made up: no CPT descriptor (AMA content) is in this project.
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/cpt-csv");
@@ -159,5 +160,12 @@ describe("CPT CSV: sniffing", () => {
     expect(cptCsvParser.sniff(claims, "x.csv")).toBe(false);
     expect(claimsEncountersParser.sniff(head("cpt-2024-synthetic.csv"), "x.csv")).toBe(false);
     expect(claimsPairsParser.sniff(head("cpt-2024-synthetic.csv"), "x.csv")).toBe(false);
+  });
+});
+
+describe("CPT CSV: the registry", () => {
+  it("detects the format from content among every registered parser", async () => {
+    expect((await parserFor(fixture("cpt-2024-synthetic.csv"))).format).toBe(FormatId.CPT_CSV);
+    expect((await parserFor(fixture("with-release-columns.csv"))).format).toBe(FormatId.CPT_CSV);
   });
 });

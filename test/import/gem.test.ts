@@ -9,6 +9,7 @@ import { hcpcsAnnualParser } from "../../src/import/formats/hcpcs-annual.format.
 import { FormatId, type FormatParser, type ParsedFile } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { parserFor } from "../../src/import/formats/index.js";
 
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/gem");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -169,6 +170,17 @@ describe("GEM: sniffing tells the directions apart from content", () => {
     expect(other.sniff(head(fixture(name)), "2018_I10gem.txt")).toBe(false);
   });
 
+  it("still recognises a head with one damaged row in ten, so that parsing can name it", () => {
+    const good = readFileSync(fixture("i10-i9.txt"), "latin1")
+      .split("\r\n")
+      .filter((l) => l);
+    const damaged = [...good, "E119    25000 1000X", ...good, ""].join("\r\n");
+    expect(gemI10ToI9Parser.sniff(damaged, "x.txt")).toBe(true);
+    expect(gemI10ToI9Parser.sniff(["E119    25000 1000X", good[0], ""].join("\r\n"), "x.txt")).toBe(
+      false,
+    );
+  });
+
   it("accepts neither direction for other files", () => {
     const hcpcs = head(join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual/valid-2019.txt"));
     expect(gemI10ToI9Parser.sniff(hcpcs, "x.txt") || gemI9ToI10Parser.sniff(hcpcs, "x.txt")).toBe(
@@ -273,3 +285,21 @@ describe.skipIf(!present)(
     });
   },
 );
+
+describe("GEM: the registry", () => {
+  it("detects each direction from content among every registered parser", async () => {
+    expect((await parserFor(fixture("i10-i9.txt"))).format).toBe(FormatId.GEM_I10_TO_I9);
+    expect((await parserFor(fixture("i9-i10.txt"))).format).toBe(FormatId.GEM_I9_TO_I10);
+    expect((await parserFor(fixture("pcs-i9.txt"))).format).toBe(FormatId.GEM_I10_TO_I9);
+    if (present) {
+      expect((await parserFor(join(DATA, "2018_I10gem.txt"))).format).toBe(FormatId.GEM_I10_TO_I9);
+      expect((await parserFor(join(DATA, "2018_I9gem.txt"))).format).toBe(FormatId.GEM_I9_TO_I10);
+    }
+  });
+
+  it("lets --format override detection", async () => {
+    expect((await parserFor(fixture("i9-i10.txt"), FormatId.GEM_I10_TO_I9)).format).toBe(
+      FormatId.GEM_I10_TO_I9,
+    );
+  });
+});

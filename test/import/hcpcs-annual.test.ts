@@ -12,7 +12,8 @@ import {
   XREF_NOT_A_CODE_REASON,
 } from "../../src/import/formats/hcpcs-annual.format.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { type ParsedFile, type ReleaseCode } from "../../src/import/records.js";
+import { parserFor } from "../../src/import/formats/index.js";
+import { FormatId, type ParsedFile, type ReleaseCode } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
 
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual");
@@ -318,3 +319,10 @@ describe.skipIf(!existsSync(REAL))(
     });
   },
 );
+
+describe("HCPCS annual file: the registry", () => {
+  it("detects the format from content among every registered parser", async () => {
+    expect((await parserFor(fixture("valid-2019.txt"))).format).toBe(FormatId.HCPCS_ANNUAL);
+    if (existsSync(REAL)) expect((await parserFor(REAL)).format).toBe(FormatId.HCPCS_ANNUAL);
+  });
+});

@@ -15,9 +15,10 @@ import {
   icd9cmDiagnosisTitlesParser as dxParser,
   icd9cmProcedureTitlesParser as sgParser,
 } from "../../src/import/formats/icd9cm-titles.format.js";
-import { type FormatParser, type ParsedFile } from "../../src/import/records.js";
+import { FormatId, type FormatParser, type ParsedFile } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { parserFor } from "../../src/import/formats/index.js";
 
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/icd9cm-titles");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -234,6 +235,15 @@ describe("ICD-9-CM titles: broken files stop with file, line and text", () => {
 });
 
 describe("ICD-9-CM titles: sniffing by layout", () => {
+  it("still recognises a head with one damaged line in ten", () => {
+    const good = readFileSync(fixture("CMS32_sample_DX.txt"), "latin1")
+      .split("\n")
+      .filter((l) => l);
+    const damaged = [...good, "25A00 Not a code", ...good, ""].join("\n");
+    expect(dxParser.sniff(damaged, "x.txt")).toBe(true);
+    expect(dxParser.sniff(["25A00 Not a code", good[0], ""].join("\n"), "x.txt")).toBe(false);
+  });
+
   it("tells the two files apart, and from a GEM", () => {
     const dx = head(fixture("CMS32_sample_DX.txt"));
     const sg = head(fixture("CMS32_sample_SG.txt"));
@@ -345,3 +355,22 @@ describe.skipIf(!present)(
     });
   },
 );
+
+describe("ICD-9-CM titles: the registry", () => {
+  it("detects each file from content among every registered parser", async () => {
+    expect((await parserFor(fixture("CMS32_sample_DX.txt"))).format).toBe(
+      FormatId.ICD9CM_DIAGNOSIS_TITLES,
+    );
+    expect((await parserFor(fixture("CMS32_sample_SG.txt"))).format).toBe(
+      FormatId.ICD9CM_PROCEDURE_TITLES,
+    );
+    if (present) {
+      expect((await parserFor(join(DATA, "CMS32_DESC_LONG_DX.txt"))).format).toBe(
+        FormatId.ICD9CM_DIAGNOSIS_TITLES,
+      );
+      expect((await parserFor(join(DATA, "CMS32_DESC_LONG_SG.txt"))).format).toBe(
+        FormatId.ICD9CM_PROCEDURE_TITLES,
+      );
+    }
+  });
+});

@@ -59,6 +59,8 @@ const I9_DX = /^([0-9]{3,5}|V[0-9]{2,4}|E[0-9]{3,4})$/;
 const I9_PROC = /^[0-9]{3,4}$/;
 const CM = /^[A-Z][0-9][0-9A-Z]{1,5}$/;
 const PCS = /^[0-9A-HJ-NP-Z]{7}$/;
+/** Share of a head's lines that may fail to fit before a file is not taken for a GEM. */
+const SNIFF_MISFITS = 0.1;
 const isNoMap = (token: string) => token === "NoDx" || token === "NoPCS";
 const isI9 = (token: string) => I9_DX.test(token.toUpperCase()) || I9_PROC.test(token);
 const isI10 = (token: string) => CM.test(token.toUpperCase()) || PCS.test(token.toUpperCase());
@@ -217,23 +219,24 @@ async function parseGem(
 /**
  * The direction a head of GEM rows maps, or undefined when it is not a GEM or cannot be
  * told. A row votes for I10→I9 when its source is ICD-10-shaped and its target ICD-9-shaped
- * (or no map), and the other way round; rows of V and E codes fit both and abstain.
+ * (or no map), and the other way round; rows of V and E codes fit both and abstain. A
+ * damaged row or two still leave the file recognised, so that parsing can name them.
  */
 function sniffGemDirection(head: string): GemDirection | undefined {
   const lines = headLines(head).filter((l) => l.trim() !== "");
-  if (lines.length === 0) return undefined;
+  let misfits = 0;
   let i10ToI9 = 0;
   let i9ToI10 = 0;
   for (const text of lines) {
     const m = ROW.exec(text);
-    if (!m || !FLAGS.test(m[3]!)) return undefined;
-    const [source, target] = [m[1]!, m[2]!];
+    const [source, target] = m && FLAGS.test(m[3]!) ? [m[1]!, m[2]!] : ["", ""];
     const forward = isI10(source) && (isI9(target) || isNoMap(target));
     const backward = isI9(source) && (isI10(target) || isNoMap(target));
-    if (!forward && !backward) return undefined;
-    if (forward && !backward) i10ToI9++;
-    if (backward && !forward) i9ToI10++;
+    if (!forward && !backward) misfits++;
+    else if (forward && !backward) i10ToI9++;
+    else if (backward && !forward) i9ToI10++;
   }
+  if (misfits > lines.length * SNIFF_MISFITS) return undefined;
   if (i10ToI9 > 0 && i9ToI10 === 0) return GemDirection.I10_TO_I9;
   if (i9ToI10 > 0 && i10ToI9 === 0) return GemDirection.I9_TO_I10;
   return undefined;

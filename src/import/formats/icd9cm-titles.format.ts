@@ -199,21 +199,23 @@ function splitLine(text: string, scope: Scope): { raw: string; title: string } |
 }
 
 /**
- * Whether a head is an ICD-9-CM title file of the scope: every line in the scope's layout,
- * a code of the scope's kind inside one of its chapters, and a title with a lower-case
+ * Whether a head is an ICD-9-CM title file of the scope: lines in the scope's layout, with
+ * a code of the scope's kind inside one of its chapters and a title with a lower-case
  * letter (GEM rows have none). ICD-10 order files, whose order number could pass for a
- * diagnosis code, are recognised by the code column and 0/1 flag after it.
+ * diagnosis code, are recognised by the code column and 0/1 flag after it. Nine lines in
+ * ten must fit.
  */
 function sniffTitles(head: string, scope: Scope): boolean {
   const lines = headLines(head).filter((l) => l.trim() !== "");
-  if (lines.length === 0) return false;
-  return lines.every((text) => {
+  const fits = lines.filter((text) => {
     const split = splitLine(text, scope);
     if (!split || !/[a-z]/.test(split.title) || /^[0-9A-Z]{3,7}\s+[01]\s/.test(split.title))
       return false;
     const code = readCode(split.raw, scope.kind);
     return code !== undefined && icd9ChapterOf(code, scope.kind) !== undefined;
   });
+  // A damaged line or two still leave the file recognised, so that parsing can name them.
+  return lines.length > 0 && fits.length >= lines.length * 0.9;
 }
 
 export const icd9cmDiagnosisTitlesParser: FormatParser = {

@@ -4,6 +4,14 @@ import { type FormatId, type FormatParser } from "../records.js";
 import { icd10cmConversionParser } from "./icd10cm-conversion.format.js";
 import { icd10cmTabularParser } from "./icd10cm-tabular.format.js";
 import { icd10cmOrderParser, icd10pcsOrderParser } from "./icd10-order.format.js";
+import { hcpcsAnnualParser } from "./hcpcs-annual.format.js";
+import { gemI10ToI9Parser, gemI9ToI10Parser } from "./gem.format.js";
+import {
+  icd9cmDiagnosisTitlesParser,
+  icd9cmProcedureTitlesParser,
+} from "./icd9cm-titles.format.js";
+import { cptCsvParser } from "./cpt-csv.format.js";
+import { claimsEncountersParser, claimsPairsParser } from "./claims.format.js";
 
 /** Every format the importer reads. */
 export const PARSERS: readonly FormatParser[] = [
@@ -11,6 +19,14 @@ export const PARSERS: readonly FormatParser[] = [
   icd10pcsOrderParser,
   icd10cmTabularParser,
   icd10cmConversionParser,
+  hcpcsAnnualParser,
+  gemI10ToI9Parser,
+  gemI9ToI10Parser,
+  icd9cmDiagnosisTitlesParser,
+  icd9cmProcedureTitlesParser,
+  cptCsvParser,
+  claimsEncountersParser,
+  claimsPairsParser,
 ];
 
 /** Bytes read from the start of a file to recognise its format. */

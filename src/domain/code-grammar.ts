@@ -69,7 +69,9 @@ function dottedPrefixes(code: string): string[] {
 }
 
 // ── ICD-10-CM ──────────────────────────────────────────────────────────────────────
-const CM_CATEGORY = "[A-Z][0-9][0-9A-Z]";
+// A letter, then a digit and a digit or letter (E11, C4A) — or, since FY2026, a letter
+// and a digit (QA0, neurodevelopmental disorders of genetic origin).
+const CM_CATEGORY = "[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])";
 const CM_RANGE = new RegExp(`^(${CM_CATEGORY})-(${CM_CATEGORY})$`);
 const CM_DOTTED = new RegExp(`^(${CM_CATEGORY})\\.([0-9A-Z]{0,4})$`);
 const CM_UNDOTTED = new RegExp(`^(${CM_CATEGORY})([0-9A-Z]{0,4})$`);
@@ -78,7 +80,7 @@ const icd10cm: SystemGrammar = {
   system: CodeSystemId.ICD10CM,
   label: "ICD-10-CM",
   expected:
-    "a letter, a digit, a digit or letter, then up to four characters after a dot (E11.9, S72.001A), or a block range such as E08-E13",
+    "a letter, a digit, a digit or letter (or since FY2026 a letter and a digit, as in QA0), then up to four characters after a dot (E11.9, S72.001A, QA0.01), or a block range such as E08-E13",
   read(clean) {
     const range = CM_RANGE.exec(clean);
     if (range) return [reading(this.system, clean, CodeShape.RANGE, CodeKind.DIAGNOSIS)];

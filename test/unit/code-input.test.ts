@@ -34,6 +34,8 @@ describe("normalisation, system given", () => {
     [CodeSystemId.ICD10CM, "c4a0", "ICD10CM:C4A.0"],
     [CodeSystemId.ICD10CM, "E11A", "ICD10CM:E11.A"],
     [CodeSystemId.ICD10CM, "U071", "ICD10CM:U07.1"],
+    [CodeSystemId.ICD10CM, "qa00101", "ICD10CM:QA0.0101"],
+    [CodeSystemId.ICD10CM, "QA0", "ICD10CM:QA0"],
     [CodeSystemId.ICD10CM, "e08-e13", "ICD10CM:E08-E13"],
     // ICD-10-PCS: seven characters, no dots; one to three for headers.
     [CodeSystemId.ICD10PCS, "0dtj4zz", "ICD10PCS:0DTJ4ZZ"],
@@ -105,7 +107,7 @@ describe("rejects, with the value and the expected form", () => {
     [CodeSystemId.ICD10CM, "E1.19", /dot follows the third character/],
     [CodeSystemId.ICD10CM, "119", /start with a letter/],
     [CodeSystemId.ICD10CM, "E11.12345", /at most seven characters/],
-    [CodeSystemId.ICD10CM, "EE1", /not a valid ICD-10-CM code/],
+    [CodeSystemId.ICD10CM, "EEA", /not a valid ICD-10-CM code/],
     [CodeSystemId.ICD10CM, "E11-9", /not a valid ICD-10-CM code/],
     [CodeSystemId.ICD10PCS, "0DTJ4Z", /seven characters/],
     [CodeSystemId.ICD10PCS, "0DTJ4ZZZ", /seven characters/],

@@ -269,25 +269,26 @@ export const icd10cmOrderParser: FormatParser = {
 // ── ICD-10-PCS ─────────────────────────────────────────────────────────────────────
 
 /**
- * The body system a table belongs to, from its title: the part before the last comma
- * ("Central Nervous System and Cranial Nerves, Bypass"), without the section's name that
- * tables outside section 0 begin with ("Imaging, Heart, Fluoroscopy" → "Heart").
+ * The body system a table belongs to, from its title "[Section, ]Body System, Operation":
+ * the part before the last comma ("Central Nervous System and Cranial Nerves, Bypass"),
+ * without the section's name that tables outside section 0 begin with ("Imaging, Heart,
+ * Fluoroscopy" → "Heart"). Body-system character Z is PCS's "None" (Mental Health,
+ * Substance Abuse Treatment); a title without its operation ("New Technology, Nervous
+ * System") is all body system.
  */
-function bodySystemOfTable(section: string, tableTitle: string): string {
-  const comma = tableTitle.lastIndexOf(", ");
-  const head = comma < 0 ? tableTitle : tableTitle.slice(0, comma);
+function bodySystemOfTable(table: string, tableTitle: string): string {
+  const section = table[0]!;
+  if (table[1] === "Z") return PCS_NO_BODY_SYSTEM;
   const sectionTitle = PCS_SECTION_TITLES[section];
-  if (section !== "0" && sectionTitle) {
-    if (head === sectionTitle) return PCS_NO_BODY_SYSTEM;
-    if (head.startsWith(`${sectionTitle}, `)) return head.slice(sectionTitle.length + 2);
-  }
-  return head;
+  const rest =
+    section !== "0" && sectionTitle && tableTitle.startsWith(`${sectionTitle}, `)
+      ? tableTitle.slice(sectionTitle.length + 2)
+      : tableTitle;
+  const comma = rest.lastIndexOf(", ");
+  return comma < 0 ? rest : rest.slice(0, comma);
 }
 
-/**
- * The title most of a body system's tables give it: one table may lack the operation
- * (X0Z "New Technology, Nervous System"), and the majority outvotes it.
- */
+/** The title most of a body system's tables give it, should one table word it otherwise. */
 function majority(votes: ReadonlyMap<string, number>): string {
   let best = "";
   let bestCount = -1;
@@ -341,7 +342,7 @@ async function parsePcsOrder(path: string, options: ParseOptions): Promise<Parse
       const key = row.undotted.slice(0, 2);
       let entry = bodySystems.get(key);
       if (!entry) bodySystems.set(key, (entry = { line: row.line, votes: new Map() }));
-      const title = bodySystemOfTable(section, row.title);
+      const title = bodySystemOfTable(row.undotted, row.title);
       entry.votes.set(title, (entry.votes.get(title) ?? 0) + 1);
     }
     codes.push(

@@ -510,13 +510,6 @@ const REFERENCE = new RegExp(
 const SUFFIX_LIST = /^(?:[\s,;.]|\band\b|\bor\b)*(?:\.[0-9A-Z]{1,4}(?:[\s,;.]|\band\b|\bor\b)*)+$/;
 const GROUP = /\(([^()]*)\)/g;
 
-/**
- * FY2026 brought the first ICD-10-CM categories with a letter in second place (QA0), which
- * the domain grammar does not read yet: the same shape with the dot after the third
- * character is accepted here, as the order-file parser does.
- */
-const LETTER_SECOND = /^([A-Z][A-Z][0-9])\.?([0-9A-Z]{0,4})$/;
-
 /** Why a string is not an ICD-10-CM code, in the domain grammar's words. */
 export function cmCodeProblem(raw: string): string {
   try {
@@ -538,9 +531,8 @@ export function canonicalCmCode(raw: string): string | undefined {
     const reading = readCodeInput(raw, CodeSystemId.ICD10CM)[0]!;
     return reading.shape === CodeShape.CODE ? reading.code : undefined;
   } catch (error) {
-    if (!(error instanceof CodeInputError)) throw error;
-    const m = LETTER_SECOND.exec(raw.replace(/\s+/g, "").toUpperCase());
-    return m ? (m[2] ? `${m[1]}.${m[2]}` : m[1]) : undefined;
+    if (error instanceof CodeInputError) return undefined;
+    throw error;
   }
 }
 

@@ -67,6 +67,10 @@ const SCHEMA: DbSchema = {
   procedures: testData.mockSchema.procedures,
 };
 
+/** Diagnostic messages are plain strings here; the type also allows Markdown content. */
+const message = (d: SyntaxDiagnostic): string =>
+  typeof d.message === "string" ? d.message : d.message.value;
+
 function lint(text: string, params: readonly string[]): SyntaxDiagnostic[] {
   const parameters = Object.fromEntries(params.map((p) => [p, null]));
   return lintCypherQuery(text, { ...SCHEMA, parameters }).diagnostics;
@@ -81,7 +85,7 @@ function describeDiagnostics(
   return diagnostics.map((d) => {
     const kind = d.severity === 1 ? "error" : d.tags?.includes(2) ? "deprecated" : "warning";
     const line = d.range.start.line;
-    return `${file}:${line + 1}:${d.range.start.character + 1} ${kind}: ${d.message}\n    ${lines[line]?.trim()}`;
+    return `${file}:${line + 1}:${d.range.start.character + 1} ${kind}: ${message(d)}\n    ${lines[line]?.trim()}`;
   });
 }
 
@@ -123,19 +127,19 @@ describe("Cypher lint: the linter would catch what it must", () => {
   // Without these, a linter that silently returned nothing would pass every test above.
   it("reports a deprecated construct as a warning", () => {
     const diagnostics = lint("MATCH (n:Code) CALL { WITH n RETURN n.id AS x } RETURN x", []);
-    expect(diagnostics.map((d) => d.message)).toEqual([
+    expect(diagnostics.map(message)).toEqual([
       "CALL subquery without a variable scope clause is deprecated. Use CALL (n) { ... }",
     ]);
   });
 
   it("reports a deprecated function", () => {
-    const messages = lint("MATCH (n:Code) RETURN id(n)", []).map((d) => d.message);
+    const messages = lint("MATCH (n:Code) RETURN id(n)", []).map(message);
     expect(messages).toContain("Function id is deprecated.");
   });
 
   it("reports an undeclared parameter as an error", () => {
     const diagnostics = lint("MATCH (n:Code {id: $id}) RETURN n", []);
-    expect(diagnostics.map((d) => [d.severity, d.message])).toEqual([
+    expect(diagnostics.map((d) => [d.severity, message(d)])).toEqual([
       [1, "Parameter $id is not defined."],
     ]);
   });

@@ -146,7 +146,7 @@ describe("Cypher lint: the linter would catch what it must", () => {
 
   it("reports a misspelt property, label and relationship type", () => {
     const messages = lint("MATCH (n:Cod)-[r:SUBSET]->(m:Code) RETURN n.titel, r.key, m.id", []).map(
-      (d) => d.message,
+      message,
     );
     expect(messages.some((m) => m.startsWith("Label Cod is not present"))).toBe(true);
     expect(messages.some((m) => m.startsWith("Relationship type SUBSET is not present"))).toBe(

@@ -246,9 +246,21 @@ export class ReleaseMerge {
     };
   }
 
-  /** Counts per system, in system order. */
+  /** Counts per system, in system order; systems the files left exactly as they were are left out. */
   summary(): SystemSummary[] {
-    return [...this.summaries.values()].sort((a, b) => compare(a.system, b.system));
+    return [...this.summaries.values()]
+      .filter(
+        (s) =>
+          s.added +
+            s.changed +
+            s.retired +
+            s.unchanged +
+            s.annotated +
+            s.edgesAdded +
+            s.edgesClosed >
+          0,
+      )
+      .sort((a, b) => compare(a.system, b.system));
   }
 
   // ── Releases ──

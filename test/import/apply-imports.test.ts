@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CodeSystemId } from "../../src/domain/code-system.js";
+import { versionAt } from "../../src/domain/graph.js";
+import { applyImports, importFiles, parseFiles } from "../../src/import/apply-imports.js";
+import { ImportRefusedError } from "../../src/import/release-merge.js";
+import { SourceFileError } from "../../src/import/source-file-error.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { type MemoryGraph } from "../../src/store/memory/memory-graph.js";
+import { MemoryStore } from "../../src/store/memory/memory-store.js";
+
+const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/icd10-order");
+const CM2025 = join(FIXTURES, "icd10cm_order_2025.txt");
+const CM2026 = join(FIXTURES, "icd10cm_order_2026.txt");
+const PCS2026 = join(FIXTURES, "icd10pcs_order_2026.txt");
+const BROKEN = join(FIXTURES, "broken_flag_2026.txt");
+
+/** A memory store that records every graph its persist hook is asked to save. */
+function storeWithPersist(fail = false): { store: MemoryStore; saved: MemoryGraph[] } {
+  const saved: MemoryGraph[] = [];
+  const store = new MemoryStore(undefined, async (graph) => {
+    if (fail) throw new Error("disk full");
+    saved.push(graph);
+  });
+  return { store, saved };
+}
+
+describe("importing order files into the embedded store", () => {
+  it("loads a run in one write, and keeps the history of the next release", async () => {
+    const { store, saved } = storeWithPersist();
+    const first = await importFiles(store, [CM2025]);
+    expect(first.written).toMatchObject({ codesWritten: 17, releasesWritten: 1 });
+    expect(saved).toHaveLength(1);
+
+    const second = await importFiles(store, [CM2026, PCS2026]);
+    expect(saved).toHaveLength(2);
+    expect(
+      second.systems.map((s) => [s.system, s.added, s.changed, s.retired, s.unchanged]),
+    ).toEqual([
+      ["ICD10CM", 5, 2, 1, 14],
+      ["ICD10PCS", 21, 0, 0, 0],
+    ]);
+    const [b880, l02212, s301xxa] = await store.getCodes([
+      "ICD10CM:B88.0",
+      "ICD10CM:L02.212",
+      "ICD10CM:S30.1XXA",
+    ]);
+    expect(versionAt(b880!, "2025-09-30")?.billable).toBe(true);
+    expect(versionAt(b880!, "2025-10-01")?.billable).toBe(false);
+    expect(l02212!.versions.map((v) => [v.title, v.validFrom, v.validTo])).toEqual([
+      ["Cutaneous abscess of back [any part, except buttock]", null, "2025-09-30"],
+      ["Cutaneous abscess of back [any part, except buttock and flank]", "2025-10-01", null],
+    ]);
+    expect(s301xxa!.versions.at(-1)!.validTo).toBe("2025-09-30");
+    const [releases] = await store.listReleases([CodeSystemId.ICD10CM]);
+    expect(releases!.map((r) => r.version)).toEqual(["FY2025", "FY2026"]);
+  });
+
+  it("changes nothing, and writes nothing, when the same files are imported again", async () => {
+    const { store, saved } = storeWithPersist();
+    await importFiles(store, [CM2025, CM2026]);
+    const graph = store.current;
+    const again = await importFiles(store, [CM2026, CM2025]);
+    expect(again.files.map((f) => f.status)).toEqual(["already-imported", "already-imported"]);
+    expect(again.written).toBeNull();
+    expect(again.records).toEqual({ codes: 0, edges: 0, releases: 0 });
+    expect(store.current).toBe(graph);
+    expect(saved).toHaveLength(1);
+  });
+
+  it("refuses an older release after a newer one and leaves the store as it was", async () => {
+    const { store } = storeWithPersist();
+    await importFiles(store, [CM2026]);
+    const graph = store.current;
+    await expect(importFiles(store, [CM2025])).rejects.toThrow(ImportRefusedError);
+    expect(store.current).toBe(graph);
+  });
+
+  it("loads nothing of a run whose second file is broken", async () => {
+    const { store, saved } = storeWithPersist();
+    const graph = store.current;
+    const error = await importFiles(store, [CM2025, BROKEN]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceFileError);
+    expect((error as SourceFileError).message).toMatch(
+      /^broken_flag_2026\.txt:4: column 15 must hold the valid flag/,
+    );
+    expect(store.current).toBe(graph);
+    expect(store.current.nodes.size).toBe(0);
+    expect(saved).toHaveLength(0);
+  });
+
+  it("loads nothing of a run refused half way (the second release of the run is out of order)", async () => {
+    const { store } = storeWithPersist();
+    await importFiles(store, [CM2026]);
+    const graph = store.current;
+    // PCS FY2026 alone would be fine; the CM FY2025 beside it is refused, so neither loads.
+    await expect(importFiles(store, [PCS2026, CM2025])).rejects.toThrow(
+      /ICD10CM FY2025 .* not newer than FY2026/,
+    );
+    expect(store.current).toBe(graph);
+    expect(store.current.codesOf(CodeSystemId.ICD10PCS)).toHaveLength(0);
+  });
+
+  it("keeps the old graph when saving the new one fails", async () => {
+    const { store } = storeWithPersist(true);
+    const graph = store.current;
+    await expect(importFiles(store, [CM2025])).rejects.toThrow("disk full");
+    expect(store.current).toBe(graph);
+  });
+
+  it("merges and reports on a dry run without writing", async () => {
+    const { store, saved } = storeWithPersist();
+    const parsed = await parseFiles([CM2025]);
+    const result = await applyImports(store, parsed, { dryRun: true });
+    expect(result.written).toBeNull();
+    expect(result.records.codes).toBe(17);
+    expect(result.systems[0]!.added).toBe(17);
+    expect(store.current.nodes.size).toBe(0);
+    expect(saved).toHaveLength(0);
+  });
+
+  it("reports its stages in order", async () => {
+    const { store } = storeWithPersist();
+    const stages: string[] = [];
+    await importFiles(store, [CM2025], { onStage: (s) => stages.push(s) });
+    expect(stages).toEqual(["reading-store", "merging", "writing"]);
+  });
+});

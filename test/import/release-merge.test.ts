@@ -1,0 +1,629 @@
+import { describe, expect, it } from "vitest";
+import { CodeKind, CodeLevel } from "../../src/domain/code-kind.js";
+import { CodeSystemId } from "../../src/domain/code-system.js";
+import {
+  type CodeNode,
+  edgeKey,
+  type GraphEdge,
+  type ReleaseInfo,
+} from "../../src/domain/graph.js";
+import { PairingKind, Relation } from "../../src/domain/relationship.js";
+import {
+  type CodeAnnotation,
+  FormatId,
+  type ParsedFile,
+  type ReleaseCode,
+  type ReleaseEdge,
+} from "../../src/import/records.js";
+import {
+  type HeldGraph,
+  ImportRefusedError,
+  orderForMerge,
+  ReleaseMerge,
+  type SystemSummary,
+} from "../../src/import/release-merge.js";
+import { MemoryGraph } from "../../src/store/memory/memory-graph.js";
+
+// ── Builders ───────────────────────────────────────────────────────────────────────
+
+const CM = CodeSystemId.ICD10CM;
+const I9 = CodeSystemId.ICD9CM;
+
+function code(
+  id: string,
+  title: string,
+  billable: boolean,
+  level: CodeLevel,
+  extra: Partial<ReleaseCode> = {},
+): ReleaseCode {
+  const [system, c] = id.split(":") as [CodeSystemId, string];
+  const kind =
+    system === I9 && !c.includes(".") && c.length === 2 ? CodeKind.PROCEDURE : CodeKind.DIAGNOSIS;
+  return {
+    id,
+    system,
+    code: c,
+    kind,
+    level,
+    title,
+    shortTitle: title,
+    billable,
+    line: 1,
+    ...extra,
+  };
+}
+
+/** The FY2025 and FY2026 codes of one small corner of ICD-10-CM. */
+const E11 = code("ICD10CM:E11", "Type 2 diabetes mellitus", false, CodeLevel.CATEGORY);
+const E116 = code(
+  "ICD10CM:E11.6",
+  "Type 2 diabetes mellitus with other specified complications",
+  false,
+  CodeLevel.SUBCATEGORY,
+);
+const E1165 = code(
+  "ICD10CM:E11.65",
+  "Type 2 diabetes mellitus with hyperglycemia",
+  true,
+  CodeLevel.CODE,
+);
+const E119 = code(
+  "ICD10CM:E11.9",
+  "Type 2 diabetes mellitus without complications",
+  true,
+  CodeLevel.CODE,
+);
+const B880 = code("ICD10CM:B88.0", "Other acariasis", true, CodeLevel.CODE);
+const B88 = code("ICD10CM:B88", "Other infestations", false, CodeLevel.CATEGORY);
+const S301XXA = code(
+  "ICD10CM:S30.1XXA",
+  "Contusion of abdominal wall, initial encounter",
+  true,
+  CodeLevel.CODE,
+);
+const S301 = code("ICD10CM:S30.1", "Contusion of abdominal wall", false, CodeLevel.SUBCATEGORY);
+const S30 = code("ICD10CM:S30", "Superficial injury of abdomen", false, CodeLevel.CATEGORY);
+
+const FY2025 = [E11, E116, E1165, E119, B88, B880, S30, S301, S301XXA];
+const FY2026 = [
+  E11,
+  E116,
+  E1165,
+  { ...E119, title: "Type 2 diabetes mellitus without complications (revised)" },
+  code(
+    "ICD10CM:E11.A",
+    "Type 2 diabetes mellitus without complications in remission",
+    true,
+    CodeLevel.CODE,
+  ),
+  B88,
+  { ...B880, billable: false, level: CodeLevel.SUBCATEGORY },
+  code("ICD10CM:B88.01", "Infestation by Demodex mites", true, CodeLevel.CODE),
+  S30,
+  S301,
+  code("ICD10CM:S30.11", "Contusion of abdominal wall", false, CodeLevel.SUBCATEGORY),
+  code("ICD10CM:S30.11XA", "Contusion of abdominal wall, initial encounter", true, CodeLevel.CODE),
+];
+
+const ORDER_LEVELS = new Set([CodeLevel.CATEGORY, CodeLevel.SUBCATEGORY, CodeLevel.CODE]);
+
+function cmRelease(
+  version: string,
+  effective: string,
+  codes: readonly ReleaseCode[],
+  sha = version,
+): ParsedFile {
+  return {
+    file: `/data/icd10cm_order_${version}.txt`,
+    format: FormatId.ICD10CM_ORDER,
+    sha256: sha.padEnd(64, "0").replace(/[^0-9a-f]/g, "a"),
+    rows: codes.length,
+    snapshot: {
+      system: CM,
+      version,
+      effective,
+      covers: (n: CodeNode) => n.system === CM && ORDER_LEVELS.has(n.level),
+    },
+    codes,
+    annotations: [],
+    edges: [],
+    unresolved: [],
+  };
+}
+
+function supplement(
+  format: FormatId,
+  parts: { codes?: ReleaseCode[]; edges?: ReleaseEdge[]; annotations?: CodeAnnotation[] },
+): ParsedFile {
+  return {
+    file: `/data/${format}.txt`,
+    format,
+    sha256: "f".repeat(64),
+    rows: 1,
+    snapshot: null,
+    codes: parts.codes ?? [],
+    annotations: parts.annotations ?? [],
+    edges: parts.edges ?? [],
+    unresolved: [],
+  };
+}
+
+/** The tabular's share: a chapter, a block (with its chapter as parent) and category → block edges. */
+function tabular(extraEdges: ReleaseEdge[] = []): ParsedFile {
+  return supplement(FormatId.ICD10CM_TABULAR, {
+    codes: [
+      code(
+        "ICD10CM:E00-E89",
+        "Endocrine, nutritional and metabolic diseases",
+        false,
+        CodeLevel.CHAPTER,
+        { parent: null },
+      ),
+      code("ICD10CM:E08-E13", "Diabetes mellitus", false, CodeLevel.BLOCK, {
+        parent: "ICD10CM:E00-E89",
+        synonyms: ["diabetes"],
+      }),
+    ],
+    edges: [subsetOf("ICD10CM:E11", "ICD10CM:E08-E13"), ...extraEdges],
+    annotations: [{ id: "ICD10CM:E11.9", synonyms: ["type II diabetes NOS"], line: 9 }],
+  });
+}
+
+function subsetOf(from: string, to: string): ReleaseEdge {
+  return {
+    relation: Relation.SUBSET_OF,
+    from,
+    to,
+    source: "tabular",
+    validFrom: null,
+    validTo: null,
+    line: 7,
+  };
+}
+
+/**
+ * Runs the merge as `applyImports` does, without a store: each run sees the graph the
+ * previous runs left (a MemoryGraph with their records applied).
+ */
+class Harness {
+  graph = MemoryGraph.empty();
+
+  run(...files: ParsedFile[]) {
+    const held: HeldGraph = {
+      nodes: this.graph.nodes,
+      edges: this.graph.edges,
+      releases: this.graph.releases,
+    };
+    const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z");
+    const outcomes = orderForMerge(files).map((f) => merge.merge(f));
+    const records = merge.records();
+    this.graph = this.graph.withRecords(records);
+    return { outcomes, records, summary: merge.summary() };
+  }
+
+  node(id: string): CodeNode {
+    const n = this.graph.nodes.get(id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  /** SUBSET_OF edges leaving a node, as `to validFrom..validTo`. */
+  parents(id: string): string[] {
+    return [...this.graph.edges.values()]
+      .filter((e) => e.relation === Relation.SUBSET_OF && e.from === id)
+      .map((e) => `${e.to} ${e.validFrom ?? "…"}..${e.validTo ?? "…"}`)
+      .sort();
+  }
+
+  /** Versions as `billable title validFrom..validTo`. */
+  versions(id: string): string[] {
+    return this.node(id).versions.map(
+      (v) => `${v.billable ? "B" : "H"} ${v.title} ${v.validFrom ?? "…"}..${v.validTo ?? "…"}`,
+    );
+  }
+}
+
+const counts = (s: SystemSummary | undefined) =>
+  s && {
+    added: s.added,
+    changed: s.changed,
+    retired: s.retired,
+    unchanged: s.unchanged,
+    edgesAdded: s.edgesAdded,
+    edgesClosed: s.edgesClosed,
+  };
+
+// ── Snapshots ──────────────────────────────────────────────────────────────────────
+
+describe("the first release of a system", () => {
+  it("opens every code with an unknown start (validFrom null) and links it to its nearest prefix", () => {
+    const h = new Harness();
+    const { outcomes, summary } = h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    expect(outcomes[0]).toMatchObject({ status: "merged", release: { version: "FY2025" } });
+    expect(counts(summary[0])).toEqual({
+      added: 9,
+      changed: 0,
+      retired: 0,
+      unchanged: 0,
+      edgesAdded: 6,
+      edgesClosed: 0,
+    });
+    expect(h.versions("ICD10CM:E11.65")).toEqual([
+      "B Type 2 diabetes mellitus with hyperglycemia …..…",
+    ]);
+    expect(h.parents("ICD10CM:E11.65")).toEqual(["ICD10CM:E11.6 …..…"]);
+    expect(h.parents("ICD10CM:E11.9")).toEqual(["ICD10CM:E11 …..…"]);
+    // A category with no prefix and no block held has no parent yet.
+    expect(h.parents("ICD10CM:E11")).toEqual([]);
+  });
+
+  it("records the release with its file, format and SHA-256", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const [release] = h.graph.releases as ReleaseInfo[];
+    expect(release).toMatchObject({
+      system: CM,
+      version: "FY2025",
+      effective: "2024-10-01",
+      codeCount: 9,
+      importedAt: "2026-01-01T00:00:00.000Z",
+    });
+    expect(release!.source).toBe(
+      `icd10cm_order_FY2025.txt [icd10cm-order sha256:${release!.sha256}]`,
+    );
+  });
+});
+
+describe("a later release", () => {
+  const twoReleases = () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    return { h, ...h.run(cmRelease("FY2026", "2025-10-01", FY2026)) };
+  };
+
+  it("opens new codes on its effective date", () => {
+    const { h } = twoReleases();
+    expect(h.versions("ICD10CM:E11.A")).toEqual([
+      "B Type 2 diabetes mellitus without complications in remission 2025-10-01..…",
+    ]);
+    expect(h.parents("ICD10CM:E11.A")).toEqual(["ICD10CM:E11 2025-10-01..…"]);
+  });
+
+  it("keeps a revised title's history: the old version closes the day before", () => {
+    const { h } = twoReleases();
+    expect(h.versions("ICD10CM:E11.9")).toEqual([
+      "B Type 2 diabetes mellitus without complications …..2025-09-30",
+      "B Type 2 diabetes mellitus without complications (revised) 2025-10-01..…",
+    ]);
+  });
+
+  it("versions a billable code turned header, and its level follows", () => {
+    const { h } = twoReleases();
+    expect(h.versions("ICD10CM:B88.0")).toEqual([
+      "B Other acariasis …..2025-09-30",
+      "H Other acariasis 2025-10-01..…",
+    ]);
+    expect(h.node("ICD10CM:B88.0").level).toBe(CodeLevel.SUBCATEGORY);
+    expect(h.parents("ICD10CM:B88.01")).toEqual(["ICD10CM:B88.0 2025-10-01..…"]);
+  });
+
+  it("retires codes it no longer lists, with their hierarchy edges", () => {
+    const { h } = twoReleases();
+    expect(h.versions("ICD10CM:S30.1XXA")).toEqual([
+      "B Contusion of abdominal wall, initial encounter …..2025-09-30",
+    ]);
+    expect(h.parents("ICD10CM:S30.1XXA")).toEqual(["ICD10CM:S30.1 …..2025-09-30"]);
+  });
+
+  it("counts per system and writes only what changed", () => {
+    const { summary, records } = twoReleases();
+    expect(counts(summary[0])).toEqual({
+      added: 4,
+      changed: 2,
+      retired: 1,
+      unchanged: 6,
+      edgesAdded: 4,
+      edgesClosed: 1,
+    });
+    // 4 added, 2 revised, 1 retired; the 6 unchanged codes are not rewritten.
+    expect(records.codes.map((c) => c.id).sort()).toEqual([
+      "ICD10CM:B88.0",
+      "ICD10CM:B88.01",
+      "ICD10CM:E11.9",
+      "ICD10CM:E11.A",
+      "ICD10CM:S30.11",
+      "ICD10CM:S30.11XA",
+      "ICD10CM:S30.1XXA",
+    ]);
+  });
+
+  it("moves a code to a nearer parent: the old edge closes, the new one opens", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", [E11, E1165]));
+    expect(h.parents("ICD10CM:E11.65")).toEqual(["ICD10CM:E11 …..…"]);
+    h.run(cmRelease("FY2026", "2025-10-01", [E11, E116, E1165]));
+    expect(h.parents("ICD10CM:E11.65")).toEqual([
+      "ICD10CM:E11 …..2025-09-30",
+      "ICD10CM:E11.6 2025-10-01..…",
+    ]);
+  });
+
+  it("gives a deleted code listed again a new version", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2024", "2023-10-01", [S30, S301, S301XXA]));
+    h.run(cmRelease("FY2025", "2024-10-01", [S30, S301]));
+    const { summary } = h.run(cmRelease("FY2026", "2025-10-01", [S30, S301, S301XXA]));
+    expect(summary[0]!.added).toBe(1);
+    expect(h.versions("ICD10CM:S30.1XXA")).toEqual([
+      "B Contusion of abdominal wall, initial encounter …..2024-09-30",
+      "B Contusion of abdominal wall, initial encounter 2025-10-01..…",
+    ]);
+  });
+});
+
+describe("release order and re-imports", () => {
+  it("does nothing for a release file imported before", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const before = h.graph;
+    const { outcomes, records, summary } = h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    expect(outcomes[0]!.status).toBe("already-imported");
+    expect(records).toEqual({ codes: [], edges: [], releases: [] });
+    expect(summary).toEqual([]);
+    expect(h.graph.nodes).toEqual(before.nodes);
+  });
+
+  it("refuses another file under a version already held", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    expect(() => h.run(cmRelease("FY2025", "2024-10-01", FY2025.slice(1), "other"))).toThrow(
+      /ICD10CM FY2025 is already imported from another file/,
+    );
+  });
+
+  it("refuses a release older than, or as old as, the newest held", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2026", "2025-10-01", FY2026));
+    expect(() => h.run(cmRelease("FY2025", "2024-10-01", FY2025))).toThrow(ImportRefusedError);
+    expect(() => h.run(cmRelease("FY2025", "2024-10-01", FY2025))).toThrow(
+      /import releases oldest first/,
+    );
+    expect(() => h.run(cmRelease("FY2026b", "2025-10-01", FY2026))).toThrow(
+      /is not newer than FY2026/,
+    );
+  });
+
+  it("merges the files of one run oldest first, whatever the order given", () => {
+    const h = new Harness();
+    const { outcomes } = h.run(
+      cmRelease("FY2026", "2025-10-01", FY2026),
+      cmRelease("FY2025", "2024-10-01", FY2025),
+    );
+    expect(outcomes.map((o) => o.release?.version)).toEqual(["FY2025", "FY2026"]);
+    expect(h.versions("ICD10CM:E11.A")[0]).toMatch(/2025-10-01\.\.…$/);
+  });
+
+  it("orders snapshots first, per system oldest first, supplements last in their order", () => {
+    const gem = supplement(FormatId.GEM_I9_TO_I10, {});
+    const tab = tabular();
+    const order = orderForMerge([
+      gem,
+      cmRelease("FY2026", "2025-10-01", []),
+      tab,
+      cmRelease("FY2025", "2024-10-01", []),
+    ]);
+    expect(order.map((f) => f.snapshot?.version ?? f.format)).toEqual([
+      "FY2025",
+      "FY2026",
+      "gem-i9-i10",
+      "icd10cm-tabular",
+    ]);
+  });
+});
+
+describe("a frozen system (ICD-9-CM ended on 2015-09-30)", () => {
+  const i9Part = (
+    format: FormatId,
+    kind: CodeKind,
+    codes: ReleaseCode[],
+    sha: string,
+  ): ParsedFile => ({
+    file: `/data/${format}.txt`,
+    format,
+    sha256: sha.repeat(64),
+    rows: codes.length,
+    snapshot: {
+      system: I9,
+      version: "v32",
+      effective: "2014-10-01",
+      covers: (n) => n.system === I9 && n.kind === kind && n.level === CodeLevel.CODE,
+    },
+    codes,
+    annotations: [],
+    edges: [],
+    unresolved: [],
+  });
+  const dx = i9Part(
+    FormatId.ICD9CM_DIAGNOSIS_TITLES,
+    CodeKind.DIAGNOSIS,
+    [
+      code("ICD9CM:250", "Diabetes mellitus", false, CodeLevel.CATEGORY),
+      code("ICD9CM:250.00", "Diabetes mellitus type II", true, CodeLevel.CODE),
+    ],
+    "1",
+  );
+  const sg = i9Part(
+    FormatId.ICD9CM_PROCEDURE_TITLES,
+    CodeKind.PROCEDURE,
+    [
+      {
+        ...code("ICD9CM:47.01", "Laparoscopic appendectomy", true, CodeLevel.CODE),
+        kind: CodeKind.PROCEDURE,
+      },
+    ],
+    "2",
+  );
+
+  it("ends open versions and edges on the system's last day", () => {
+    const h = new Harness();
+    h.run(dx);
+    expect(h.versions("ICD9CM:250.00")).toEqual(["B Diabetes mellitus type II …..2015-09-30"]);
+    expect(h.parents("ICD9CM:250.00")).toEqual(["ICD9CM:250 …..2015-09-30"]);
+  });
+
+  it("takes a release in several files of different formats as one release with its parts", () => {
+    const h = new Harness();
+    h.run(dx);
+    const { outcomes } = h.run(sg);
+    expect(outcomes[0]!.status).toBe("merged");
+    const releases = h.graph.releases.filter((r) => r.system === I9);
+    expect(releases).toHaveLength(1);
+    expect(releases[0]!.codeCount).toBe(3);
+    expect(releases[0]!.source).toContain("[icd9cm-dx sha256:");
+    expect(releases[0]!.source).toContain("[icd9cm-sg sha256:");
+    // The procedure file did not retire the diagnoses, and both parts start unknown.
+    expect(h.versions("ICD9CM:250.00")).toEqual(["B Diabetes mellitus type II …..2015-09-30"]);
+    expect(h.versions("ICD9CM:47.01")).toEqual(["B Laparoscopic appendectomy …..2015-09-30"]);
+    expect(h.run(dx).outcomes[0]!.status).toBe("already-imported");
+    expect(h.run(sg).outcomes[0]!.status).toBe("already-imported");
+    expect(() => h.run({ ...sg, sha256: "3".repeat(64) })).toThrow(
+      /already imported from another file/,
+    );
+  });
+
+  it("refuses a release dated after the system ended", () => {
+    const h = new Harness();
+    expect(() =>
+      h.run({ ...dx, snapshot: { ...dx.snapshot!, version: "v33", effective: "2015-10-01" } }),
+    ).toThrow(/ICD9CM ended on 2015-09-30/);
+  });
+});
+
+// ── Supplements ────────────────────────────────────────────────────────────────────
+
+describe("supplements", () => {
+  it("add chapters and blocks without dates, join held categories to their block, add synonyms", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const { summary, outcomes } = h.run(tabular());
+    expect(h.versions("ICD10CM:E08-E13")).toEqual(["H Diabetes mellitus …..…"]);
+    expect(h.parents("ICD10CM:E08-E13")).toEqual(["ICD10CM:E00-E89 …..…"]);
+    expect(h.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..…"]);
+    expect(h.node("ICD10CM:E11.9").synonyms).toEqual(["type II diabetes NOS"]);
+    expect(h.node("ICD10CM:E08-E13").synonyms).toEqual(["diabetes"]);
+    expect(counts(summary[0])).toMatchObject({ added: 2, retired: 0, edgesAdded: 2 });
+    expect(summary[0]!.annotated).toBe(1);
+    expect(outcomes[0]!.unresolved).toEqual([]);
+  });
+
+  it("give the same category → block edge whether the tabular comes before or after the order file", () => {
+    const after = new Harness();
+    after.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    after.run(tabular());
+    const before = new Harness();
+    before.run(tabular());
+    before.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    for (const h of [after, before])
+      expect(h.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..…"]);
+    // The order file keeps the tabular's link at the next release: the same parent, unchanged.
+    before.run(cmRelease("FY2026", "2025-10-01", FY2026));
+    expect(before.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..…"]);
+  });
+
+  it("leave a code's release hierarchy alone", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    h.run(tabular([subsetOf("ICD10CM:E11.65", "ICD10CM:E11")]));
+    expect(h.parents("ICD10CM:E11.65")).toEqual(["ICD10CM:E11.6 …..…"]);
+  });
+
+  it("change nothing when run again", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    h.run(tabular());
+    const { records, summary } = h.run(tabular());
+    expect(records).toEqual({ codes: [], edges: [], releases: [] });
+    expect(summary).toEqual([]);
+  });
+
+  it("count edges and annotations whose codes the graph lacks, with examples, and load none of them", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const gem = supplement(FormatId.GEM_I10_TO_I9, {
+      edges: [
+        { ...pairing("ICD10CM:E11.9", "ICD10CM:E11.65"), line: 3 },
+        { ...pairing("ICD10CM:E11.9", "ICD10CM:Z79.4"), line: 4 },
+        { ...pairing("ICD10CM:E11.9", "ICD10CM:Z79.84"), line: 5 },
+        { ...pairing("ICD10CM:Q99.9", "ICD10CM:E11.9"), line: 6 },
+      ],
+      annotations: [{ id: "ICD10CM:Z99.9", synonyms: ["x"], line: 8 }],
+    });
+    const { outcomes, records } = h.run(gem);
+    expect(outcomes[0]!.unresolved).toEqual([
+      {
+        reason: "target not in the graph",
+        count: 2,
+        examples: ["4: ICD10CM:E11.9 → ICD10CM:Z79.4", "5: ICD10CM:E11.9 → ICD10CM:Z79.84"],
+      },
+      {
+        reason: "source not in the graph",
+        count: 1,
+        examples: ["6: ICD10CM:Q99.9 → ICD10CM:E11.9"],
+      },
+      { reason: "code not in the graph", count: 1, examples: ["8: ICD10CM:Z99.9"] },
+    ]);
+    expect(records.edges.map(edgeKey)).toEqual([
+      edgeKey(pairing("ICD10CM:E11.9", "ICD10CM:E11.65")),
+    ]);
+  });
+
+  it("restate an edge with new content, and skip one stated as held", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const edge = { ...pairing("ICD10CM:E11.9", "ICD10CM:E11.65"), line: 3 };
+    h.run(supplement(FormatId.ICD10CM_TABULAR, { edges: [edge] }));
+    expect(h.run(supplement(FormatId.ICD10CM_TABULAR, { edges: [edge] })).records.edges).toEqual(
+      [],
+    );
+    const renoted = h.run(
+      supplement(FormatId.ICD10CM_TABULAR, { edges: [{ ...edge, note: "new wording" }] }),
+    );
+    expect(renoted.records.edges).toHaveLength(1);
+  });
+
+  it("unite no-map systems and attributes in a fixed order", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    h.run(
+      supplement(FormatId.GEM_I10_TO_I9, {
+        annotations: [
+          { id: "ICD10CM:E11.9", noMapTo: CodeSystemId.ICD9CM, line: 1 },
+          { id: "ICD10CM:E11.9", noMapTo: CodeSystemId.HCPCS, attributes: { b: "2" }, line: 2 },
+          { id: "ICD10CM:E11.9", noMapTo: CodeSystemId.ICD9CM, attributes: { a: "1" }, line: 3 },
+        ],
+      }),
+    );
+    expect(h.node("ICD10CM:E11.9")).toMatchObject({
+      noMapTo: [CodeSystemId.HCPCS, CodeSystemId.ICD9CM],
+      attributes: { a: "1", b: "2" },
+    });
+  });
+});
+
+function pairing(from: string, to: string): GraphEdge {
+  return {
+    relation: Relation.PAIRED_WITH,
+    from,
+    to,
+    kind: PairingKind.USE_ADDITIONAL_CODE,
+    source: "tabular",
+    score: null,
+    support: null,
+    confidence: null,
+    reverseConfidence: null,
+    lift: null,
+    note: null,
+    validFrom: null,
+    validTo: null,
+  };
+}

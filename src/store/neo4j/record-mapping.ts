@@ -1,7 +1,7 @@
 import neo4j, { type Integer, type Node, type Relationship } from "neo4j-driver";
 import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
 import { type CodeSystemId, codeSystemNodes, isCodeSystemId } from "../../domain/code-system.js";
-import { type IsoDate, isIsoDate } from "../../domain/dates.js";
+import { type IsoDate } from "../../domain/dates.js";
 import {
   assertNever,
   type CodeNode,
@@ -41,15 +41,29 @@ export class RecordMappingError extends Error {
   override readonly name = "RecordMappingError";
 }
 
-/** An ISO date as a Neo4j DATE value. */
-export function toNeo4jDate(date: IsoDate): Neo4jDate {
-  if (!isIsoDate(date))
-    throw new RecordMappingError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
-  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
-  return new neo4j.types.Date(year, month, day);
+/**
+ * Year, month and day of a `YYYY-MM-DD` calendar date, or undefined. Not isIsoDate: that
+ * goes through Date.UTC, which reads years below 100 as 19xx and so refuses 0000-01-01,
+ * the open-start sentinel.
+ */
+function calendarDate(date: string): [number, number, number] | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return undefined;
+  // Leap years repeat every 400 years: year 2000 + (y mod 400) has y's calendar.
+  const daysInMonth = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
+  return day >= 1 && day <= daysInMonth ? [year, month, day] : undefined;
 }
 
-/** A Neo4j DATE (or a date-shaped string) as an ISO date. */
+/** An ISO date as a Neo4j DATE value. */
+export function toNeo4jDate(date: IsoDate): Neo4jDate {
+  const parts = calendarDate(date);
+  if (!parts) throw new RecordMappingError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
+  return new neo4j.types.Date(...parts);
+}
+
+/** A Neo4j DATE as an ISO date. */
 export function fromNeo4jDate(value: unknown, what: string): IsoDate {
   if (neo4j.isDate(value)) {
     const year = toNumber(value.year, what);
@@ -209,7 +223,7 @@ function parseVersions(value: unknown, what: string): CodeVersion[] {
     const at = `${what}[${i}]`;
     const date = (d: unknown, field: string) => {
       if (d === null) return null;
-      if (typeof d !== "string" || !isIsoDate(d))
+      if (typeof d !== "string" || !calendarDate(d))
         throw new RecordMappingError(`${at}.${field}: not a date`);
       return d;
     };

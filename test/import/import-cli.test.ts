@@ -1,0 +1,140 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerImport } from "../../src/commands/import.command.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { GRAPH_FILE } from "../../src/store/memory/graph-snapshot.js";
+
+const run = promisify(execFile);
+const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/icd10-order");
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `codegraph ...` as a user runs it, in its own process. */
+async function codegraph(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", ...args],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CODEGRAPH_STORE: "memory", LOG_LEVEL: "warn" },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("codegraph import and diff", () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), "codegraph-cli-"));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("stops on a broken file with file:line: problem — text, exit 1, and saves nothing", async () => {
+    const result = await codegraph(
+      "import",
+      "--data-dir",
+      dataDir,
+      join(FIXTURES, "icd10cm_order_2025.txt"),
+      join(FIXTURES, "broken_flag_2026.txt"),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'broken_flag_2026.txt:4: column 15 must hold the valid flag 0 or 1, found "2" — "00004 B880    2 Other acariasis',
+    );
+    expect(existsSync(join(dataDir, GRAPH_FILE))).toBe(false);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it("imports, prints a summary per system, and saves the graph", async () => {
+    const result = await codegraph(
+      "import",
+      "--data-dir",
+      dataDir,
+      join(FIXTURES, "icd10cm_order_2025.txt"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /icd10cm_order_2025\.txt\s+icd10cm-order\s+ICD10CM FY2025 \(2024-10-01\)\s+17\s+merged/,
+    );
+    expect(result.stdout).toMatch(/ICD10CM\s+17\s+0\s+0\s+0\s+0\s+11\s+0/);
+    expect(result.stdout).toContain("wrote 17 codes, 11 edges, 1 release");
+    expect(readdirSync(dataDir)).toEqual([GRAPH_FILE]);
+  });
+
+  it("says which files were imported before, and merges the rest", async () => {
+    const result = await codegraph(
+      "import",
+      "--data-dir",
+      dataDir,
+      join(FIXTURES, "icd10cm_order_2026.txt"),
+      join(FIXTURES, "icd10cm_order_2025.txt"),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/icd10cm_order_2025\.txt .* already imported: nothing to do/);
+    expect(result.stdout).toMatch(/icd10cm_order_2026\.txt .* merged/);
+    expect(result.stdout).toMatch(/ICD10CM\s+5\s+2\s+1\s+14\s/);
+  });
+
+  it("refuses an out-of-order release with a clear message", async () => {
+    const result = await codegraph(
+      "import",
+      "--version",
+      "FY2024",
+      "--data-dir",
+      dataDir,
+      join(FIXTURES, "icd10cm_order_2025.txt"),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /ICD10CM FY2024 \(effective 2023-10-01\) is not newer than FY2026 .* import releases oldest first/,
+    );
+  });
+
+  it("diffs two imported releases", async () => {
+    const result = await codegraph(
+      "diff",
+      "--data-dir",
+      dataDir,
+      "--system",
+      "icd-10-cm",
+      "--from",
+      "FY2025",
+      "--to",
+      "FY2026",
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[0]).toBe(
+      "ICD10CM FY2025 (2024-10-01) → FY2026 (2025-10-01): 5 added, 1 deleted, 2 revised",
+    );
+    expect(lines).toContain("- S30.1XXA  Contusion of abdominal wall, initial encounter");
+    expect(lines).toContain("    billable:    yes → no (header)");
+  });
+
+  it("rejects a bad option value before reading anything", async () => {
+    const program = new Command()
+      .exitOverride()
+      .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    registerImport(program);
+    await expect(
+      program.parseAsync(["import", "--effective", "2025-13-01", "x.txt"], { from: "user" }),
+    ).rejects.toThrow(/expected a date YYYY-MM-DD/);
+    await expect(
+      program.parseAsync(["import", "--min-support", "0", "x.txt"], { from: "user" }),
+    ).rejects.toThrow(/expected a whole number of at least 1/);
+  });
+});

@@ -152,26 +152,20 @@ async function readOrderFile(
   return { rows, sha256 };
 }
 
-/**
- * FY2026 brought the first ICD-10-CM categories with a letter in second place (QA0,
- * QA00.1 ...), which the domain grammar does not read yet; the order file's own shape
- * vouches for them, and the dot still follows the third character.
- */
+/** The shape of an ICD-10-CM order-file code (QA0 since FY2026: a letter may come second). */
 const CM_ORDER_CODE = /^[A-Z][0-9A-Z]{2,6}$/;
 
 /**
- * The canonical code for an order-file code, or null when it cannot be one. Order files
- * hold CM codes of 3 to 7 characters, PCS tables (3) and codes (7) only.
+ * The canonical code for an order-file code (E119 → E11.9), or null when it cannot be
+ * one. Order files hold CM codes of 3 to 7 characters, PCS tables (3) and codes (7) only.
  */
 function canonicalCode(system: CodeSystemId, undotted: string): string | null {
-  if (system === CodeSystemId.ICD10PCS) {
-    if (undotted.length !== 3 && undotted.length !== 7) return null;
-    return grammarOf(system).read(undotted)[0]?.code ?? null;
-  }
-  const reading = grammarOf(system).read(undotted)[0];
-  if (reading) return undotted.length >= 3 ? reading.code : null;
-  if (!CM_ORDER_CODE.test(undotted)) return null;
-  return undotted.length > 3 ? `${undotted.slice(0, 3)}.${undotted.slice(3)}` : undotted;
+  const lengthFits =
+    system === CodeSystemId.ICD10PCS
+      ? undotted.length === 3 || undotted.length === 7
+      : undotted.length >= 3;
+  if (!lengthFits) return null;
+  return grammarOf(system).read(undotted)[0]?.code ?? null;
 }
 
 /** Order-file lines read as codes: what sniffing looks at. */

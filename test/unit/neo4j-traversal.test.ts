@@ -1,0 +1,392 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { isValidAt } from "../../src/domain/dates.js";
+import {
+  type CodeNode,
+  edgeKey,
+  type GraphEdge,
+  type GraphRecords,
+  versionAt,
+} from "../../src/domain/graph.js";
+import { ALL_RELATIONS, Direction, PairingKind, Relation } from "../../src/domain/relationship.js";
+import { loadSeed } from "../../src/import/seed-loader.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import {
+  type ClosureQuery,
+  type NeighborQuery,
+  type SuccessorQuery,
+  type TraversalItem,
+  type TraversalPage,
+} from "../../src/store/graph-store.js";
+import { MemoryGraph } from "../../src/store/memory/memory-graph.js";
+import {
+  adjacency,
+  compareIds,
+  walkAncestors,
+  walkSuccessors,
+  type WalkEdge,
+} from "../../src/store/neo4j/traversal-walks.js";
+import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+
+/**
+ * The Neo4j adapter splits each walk between Cypher and TypeScript. No Neo4j runs here,
+ * so this file checks the split against the embedded store on the contract graph and the
+ * bundled seed, for every code, several dates and depths:
+ *
+ * - ancestors and successors: the rows the statement returns (its path predicate,
+ *   evaluated here) walked by the adapter's TypeScript give the embedded store's answer;
+ * - neighbours and descendants, ordered and paged in Cypher: the statement's sort keys
+ *   and filters, evaluated here with Cypher's ordering rules, give the embedded store's
+ *   order, counts and pages.
+ *
+ * What it does not check is Neo4j executing the statements: that is the contract suite's
+ * job wherever NEO4J_URI is set.
+ */
+
+const DATES = ["2010-01-01", "2016-06-01", "2024-12-01", "2025-06-01", "2026-11-25"];
+const MAX_WALK = 50;
+
+interface Graph {
+  readonly memory: MemoryGraph;
+  readonly nodes: ReadonlyMap<string, CodeNode>;
+  readonly edges: readonly GraphEdge[];
+}
+
+let graphs: [string, Graph][];
+beforeAll(async () => {
+  const build = (records: GraphRecords): Graph => ({
+    memory: MemoryGraph.empty().withRecords(records),
+    nodes: new Map(records.codes.map((c) => [c.id, c])),
+    edges: records.edges,
+  });
+  graphs = [
+    ["contract graph", build(CONTRACT_GRAPH)],
+    ["bundled seed", build(await loadSeed(`${PROJECT_ROOT}/seed`))],
+  ];
+});
+
+const summary = (page: TraversalPage) => ({
+  totalCount: page.totalCount,
+  items: page.items.map((i: TraversalItem) => [
+    i.node.id,
+    i.edge ? edgeKey(i.edge) : null,
+    i.depth,
+    i.direction,
+  ]),
+});
+
+// ---------------------------------------------------------------------------------------
+// What the statements compute, evaluated over plain records.
+
+/** Cypher ORDER BY on one value: nulls last; booleans false first; numbers, strings ascending. */
+function cypherCompare(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Lists: element by element; a list that is a prefix of the other sorts first.
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = cypherCompare(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
+const byKeys =
+  <T>(keys: (row: T) => unknown[]) =>
+  (x: T, y: T) => {
+    const kx = keys(x);
+    const ky = keys(y);
+    for (let i = 0; i < kx.length; i++) {
+      const c = cypherCompare(kx[i], ky[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+
+/** traverse-neighbors.cypher: the two sides, the WHERE, the ORDER BY, the slice. */
+function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
+  if (!g.nodes.has(q.id)) return { totalCount: 0, items: [] };
+  const byScore = q.relation === Relation.PAIRED_WITH;
+  const rows: { edge: GraphEdge; node: CodeNode; side: number }[] = [];
+  for (const edge of g.edges) {
+    if (edge.relation !== q.relation) continue;
+    if (q.direction !== Direction.IN && edge.from === q.id)
+      rows.push({ edge, node: g.nodes.get(edge.to)!, side: 0 });
+    if (q.direction !== Direction.OUT && edge.to === q.id)
+      rows.push({ edge, node: g.nodes.get(edge.from)!, side: 1 });
+  }
+  const kept = rows.filter(
+    ({ edge, node }) =>
+      isValidAt(edge, q.asOf) &&
+      (q.kinds === null || ("kind" in edge && q.kinds.includes(edge.kind))) &&
+      (q.systems === null || q.systems.includes(node.system)),
+  );
+  kept.sort(
+    byKeys(({ edge, node, side }) => {
+      const score = "score" in edge ? edge.score : null;
+      return [
+        byScore ? score === null : false,
+        byScore ? (score === null ? null : -score) : 0,
+        byScore ? 0 : side,
+        node.id,
+        side,
+        edgeKey(edge),
+      ];
+    }),
+  );
+  return {
+    totalCount: kept.length,
+    items: kept.slice(q.offset, q.offset + q.limit).map(({ edge, node, side }) => ({
+      node,
+      edge,
+      depth: 1,
+      direction: side === 0 ? Direction.OUT : Direction.IN,
+    })),
+  };
+}
+
+/** Paths of a variable-length pattern from `start`, each a list of edges, up to `maxDepth`. */
+function paths(
+  g: Graph,
+  start: string,
+  relation: Relation,
+  outward: boolean,
+  maxDepth: number,
+  keep: (path: readonly GraphEdge[]) => boolean,
+): GraphEdge[][] {
+  const out: GraphEdge[][] = [];
+  const extend = (path: GraphEdge[], at: string) => {
+    if (path.length >= Math.min(maxDepth, MAX_WALK)) return;
+    for (const edge of g.edges) {
+      if (edge.relation !== relation || (outward ? edge.from : edge.to) !== at) continue;
+      if (path.includes(edge)) continue; // a path uses each relationship once
+      const next = [...path, edge];
+      if (!keep(next)) continue;
+      out.push(next);
+      extend(next, outward ? edge.to : edge.from);
+    }
+  };
+  if (g.nodes.has(start)) extend([], start);
+  return out;
+}
+
+const validVersion = (g: Graph, id: string, asOf: string) =>
+  versionAt(g.nodes.get(id)!, asOf) !== undefined;
+
+/** traverse-descendants.cypher: the path predicate, the billable filter, ORDER BY the id list, the slice. */
+function descendantsStatement(g: Graph, q: ClosureQuery): TraversalPage {
+  const found = paths(g, q.id, Relation.SUBSET_OF, false, q.maxDepth, (path) => {
+    const last = path[path.length - 1]!;
+    return isValidAt(last, q.asOf) && validVersion(g, last.from, q.asOf);
+  }).filter(
+    (path) =>
+      !q.billableOnly || versionAt(g.nodes.get(path[path.length - 1]!.from)!, q.asOf)!.billable,
+  );
+  const idList = (path: readonly GraphEdge[]) => [q.id, ...path.map((e) => e.from)];
+  found.sort(byKeys((path) => [idList(path)]));
+  return {
+    totalCount: found.length,
+    items: found.slice(q.offset, q.offset + q.limit).map((path) => {
+      const edge = path[path.length - 1]!;
+      return { node: g.nodes.get(edge.from)!, edge, depth: path.length, direction: Direction.IN };
+    }),
+  };
+}
+
+/** traverse-ancestors.cypher rows (each path's last edge and its far end), walked by the adapter. */
+function ancestorsAdapter(g: Graph, q: ClosureQuery): TraversalPage {
+  const rows: WalkEdge[] = paths(g, q.id, Relation.SUBSET_OF, true, q.maxDepth, (path) =>
+    path.every((e) => isValidAt(e, q.asOf)),
+  ).map((path) => {
+    const edge = path[path.length - 1]!;
+    return { edge, node: g.nodes.get(edge.to)! };
+  });
+  return walkAncestors(
+    q,
+    adjacency(rows, (e) => e.from),
+  );
+}
+
+/** traverse-successors.cypher rows (paths through codes not valid on the date), walked by the adapter. */
+function successorsAdapter(g: Graph, q: SuccessorQuery): TraversalPage {
+  const rows: WalkEdge[] = paths(g, q.id, Relation.REPLACES, false, q.maxDepth, (path) =>
+    path.slice(0, -1).every((e) => !validVersion(g, e.from, q.asOf)),
+  ).map((path) => {
+    const edge = path[path.length - 1]!;
+    return { edge, node: g.nodes.get(edge.from)! };
+  });
+  return walkSuccessors(
+    q,
+    adjacency(rows, (e) => e.to),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+
+describe("Neo4j walks give the embedded store's answers", () => {
+  it("ancestors: statement rows walked in TypeScript", () => {
+    let compared = 0;
+    for (const [name, g] of graphs) {
+      for (const id of g.nodes.keys()) {
+        for (const asOf of DATES) {
+          for (const [maxDepth, billableOnly] of [
+            [10, false],
+            [2, false],
+            [10, true],
+          ] as const) {
+            const q: ClosureQuery = {
+              mode: "closure",
+              id,
+              asOf,
+              direction: Direction.OUT,
+              maxDepth,
+              billableOnly,
+              offset: 0,
+              limit: 100,
+            };
+            expect(summary(ancestorsAdapter(g, q)), `${name} ${id} ${asOf} ${maxDepth}`).toEqual(
+              summary(g.memory.closure(q)),
+            );
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(5000);
+  });
+
+  it("successors: statement rows walked breadth first in TypeScript", () => {
+    let nonEmpty = 0;
+    for (const [name, g] of graphs) {
+      const replaced = new Set(
+        g.edges.filter((e) => e.relation === Relation.REPLACES).map((e) => e.to),
+      );
+      for (const id of g.nodes.keys()) {
+        for (const asOf of DATES) {
+          for (const maxDepth of [1, 10]) {
+            const q: SuccessorQuery = { mode: "successors", id, asOf, maxDepth };
+            const expected = g.memory.successors(q);
+            expect(summary(successorsAdapter(g, q)), `${name} ${id} ${asOf} ${maxDepth}`).toEqual(
+              summary(expected),
+            );
+            if (replaced.has(id) && expected.items.length > 0) nonEmpty++;
+          }
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(10);
+  });
+
+  it("descendants: paths sorted by their id lists are the embedded store's pre-order, with its counts and pages", () => {
+    let nonEmpty = 0;
+    for (const [name, g] of graphs) {
+      const parents = new Set(
+        g.edges.filter((e) => e.relation === Relation.SUBSET_OF).map((e) => e.to),
+      );
+      for (const id of parents) {
+        for (const asOf of DATES) {
+          for (const extra of [
+            { maxDepth: 10, billableOnly: false, offset: 0, limit: 1000 },
+            { maxDepth: 10, billableOnly: true, offset: 0, limit: 1000 },
+            { maxDepth: 1, billableOnly: false, offset: 0, limit: 1000 },
+            { maxDepth: 10, billableOnly: false, offset: 3, limit: 5 },
+          ]) {
+            const q: ClosureQuery = {
+              mode: "closure",
+              id,
+              asOf,
+              direction: Direction.IN,
+              ...extra,
+            };
+            const expected = g.memory.closure(q);
+            expect(
+              summary(descendantsStatement(g, q)),
+              `${name} ${id} ${asOf} ${JSON.stringify(extra)}`,
+            ).toEqual(summary(expected));
+            if (expected.totalCount > 1) nonEmpty++;
+          }
+        }
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(100);
+  });
+
+  it("neighbours: the statement's sort keys give the embedded store's order, counts and pages", () => {
+    let compared = 0;
+    for (const [name, g] of graphs) {
+      for (const id of g.nodes.keys()) {
+        for (const relation of ALL_RELATIONS) {
+          for (const direction of [Direction.OUT, Direction.IN, Direction.BOTH]) {
+            for (const asOf of [DATES[1]!, DATES[4]!]) {
+              const q: NeighborQuery = {
+                mode: "neighbors",
+                id,
+                asOf,
+                relation,
+                direction,
+                kinds: null,
+                systems: null,
+                offset: 0,
+                limit: 100,
+              };
+              expect(
+                summary(neighborsStatement(g, q)),
+                `${name} ${id} ${relation} ${direction}`,
+              ).toEqual(summary(g.memory.neighbors(q)));
+              const paged = { ...q, offset: 1, limit: 2 };
+              expect(summary(neighborsStatement(g, paged))).toEqual(
+                summary(g.memory.neighbors(paged)),
+              );
+              compared++;
+            }
+          }
+        }
+        const filtered: NeighborQuery = {
+          mode: "neighbors",
+          id,
+          asOf: DATES[4]!,
+          relation: Relation.PAIRED_WITH,
+          direction: Direction.BOTH,
+          kinds: [PairingKind.SUPPORTS, PairingKind.OBSERVED],
+          systems: null,
+          offset: 0,
+          limit: 100,
+        };
+        expect(summary(neighborsStatement(g, filtered))).toEqual(
+          summary(g.memory.neighbors(filtered)),
+        );
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+});
+
+describe("adjacency for walks", () => {
+  it("orders each list by far-end id, then by edge key, and drops repeated edges", () => {
+    const node = (id: string) => ({ id }) as CodeNode;
+    const edge = (to: string, source: string): GraphEdge => ({
+      relation: Relation.REPLACES,
+      from: "A",
+      to,
+      source,
+      effective: "2020-01-01",
+      validFrom: null,
+      validTo: null,
+    });
+    const rows: WalkEdge[] = [
+      { edge: edge("C", "s2"), node: node("C") },
+      { edge: edge("B", "s1"), node: node("B") },
+      { edge: edge("C", "s1"), node: node("C") },
+      { edge: edge("B", "s1"), node: node("B") },
+    ];
+    const list = adjacency(rows, (e) => e.from).get("A")!;
+    expect(list.map((w) => edgeKey(w.edge))).toEqual([
+      "REPLACES|A|B|s1",
+      "REPLACES|A|C|s1",
+      "REPLACES|A|C|s2",
+    ]);
+    expect(compareIds("ICD10CM:E11", "ICD10CM:E11.9")).toBeLessThan(0);
+  });
+});

@@ -80,7 +80,7 @@ const LAYOUT = {
 
 type Field = keyof typeof LAYOUT;
 
-export const HCPCS_RECORD_LENGTH = 320;
+const HCPCS_RECORD_LENGTH = 320;
 /** Where continuation records must be blank: everything after the long description. */
 const DETAIL_START = LAYOUT.shortDescription[0];
 

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { CodeSystemId } from "../../src/domain/code-system.js";
+import { Direction } from "../../src/domain/relationship.js";
 import { type GraphRecords } from "../../src/domain/graph.js";
 import { importFiles } from "../../src/import/apply-imports.js";
 import { loadSeed } from "../../src/import/seed-loader.js";
@@ -82,6 +83,42 @@ describe("the saved graph file", () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).toContain(join(dir, GRAPH_FILE));
     }
+  });
+});
+
+describe("a graph from a saved file", () => {
+  it("is the graph a load of the same records builds, its edge keys made on first use", () => {
+    const saved = MemoryGraph.fromSaved(decodeGraph(encodeGraph(CONTRACT_GRAPH), "test"));
+    const loaded = MemoryGraph.empty().withRecords(CONTRACT_GRAPH);
+    expect(saved.nodes).toEqual(loaded.nodes);
+    expect(saved.edges).toEqual(loaded.edges);
+    expect(saved.releases).toEqual(loaded.releases);
+    const walk = {
+      mode: "closure",
+      id: "ICD10CM:E11",
+      asOf: "2025-10-01",
+      direction: Direction.IN,
+      maxDepth: 5,
+      billableOnly: false,
+      offset: 0,
+      limit: 100,
+    } as const;
+    expect(saved.closure(walk)).toEqual(loaded.closure(walk));
+    const search = {
+      text: "diabetes",
+      systems: null,
+      billableOnly: false,
+      asOf: null,
+      offset: 0,
+      limit: 20,
+    };
+    expect(saved.search(search)).toEqual(loaded.search(search));
+  });
+
+  it("refuses, when its edges are keyed, a file altered to hold an edge twice", () => {
+    const twice = { ...CONTRACT_GRAPH, edges: [...CONTRACT_GRAPH.edges, CONTRACT_GRAPH.edges[0]!] };
+    const graph = MemoryGraph.fromSaved(twice);
+    expect(() => graph.edges).toThrow(/holds the edge SUBSET_OF\|.* twice/);
   });
 });
 

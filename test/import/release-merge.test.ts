@@ -4,7 +4,7 @@ import { CodeSystemId } from "../../src/domain/code-system.js";
 import {
   type CodeNode,
   edgeKey,
-  type GraphEdge,
+  type PairedWithEdge,
   type ReleaseInfo,
 } from "../../src/domain/graph.js";
 import { PairingKind, Relation } from "../../src/domain/relationship.js";
@@ -610,7 +610,7 @@ describe("supplements", () => {
   });
 });
 
-function pairing(from: string, to: string): GraphEdge {
+function pairing(from: string, to: string): PairedWithEdge {
   return {
     relation: Relation.PAIRED_WITH,
     from,

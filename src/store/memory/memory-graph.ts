@@ -55,10 +55,12 @@ export class MemoryGraph {
 
   private constructor(
     readonly nodes: ReadonlyMap<string, CodeNode>,
-    readonly edges: ReadonlyMap<string, GraphEdge>,
+    /** Every edge once: what adjacency is built from. */
+    private readonly edgeList: readonly GraphEdge[],
     readonly releases: readonly ReleaseInfo[],
+    private edgeMap?: ReadonlyMap<string, GraphEdge>,
   ) {
-    for (const edge of edges.values()) {
+    for (const edge of edgeList) {
       push(byRelation(this.outgoing, edge.relation), edge.from, edge);
       push(byRelation(this.incoming, edge.relation), edge.to, edge);
     }
@@ -78,11 +80,38 @@ export class MemoryGraph {
       if (!list) this.bySystem.set(node.system, (list = []));
       list.push(node);
     }
-    this.settledOn = lastChangeDate(nodes.values(), edges.values());
+    this.settledOn = lastChangeDate(nodes.values(), edgeList);
   }
 
   static empty(): MemoryGraph {
-    return new MemoryGraph(new Map(), new Map(), []);
+    return new MemoryGraph(new Map(), [], [], new Map());
+  }
+
+  /**
+   * The graph of a saved file, which was written from a graph: its node ids and edge keys
+   * are unique and every edge end is one of its nodes. So this skips what `withRecords`
+   * checks for records from elsewhere, and keys the edges only when asked (`edges`): a
+   * restart serves without them, and they were a fifth of its time.
+   */
+  static fromSaved(records: GraphRecords): MemoryGraph {
+    const nodes = new Map<string, CodeNode>();
+    for (const node of records.codes) nodes.set(node.id, node);
+    return new MemoryGraph(nodes, records.edges, sortReleases(records.releases));
+  }
+
+  /** Edges by {@link edgeKey}; a graph from a saved file builds this on first use. */
+  get edges(): ReadonlyMap<string, GraphEdge> {
+    if (!this.edgeMap) {
+      const keyed = new Map<string, GraphEdge>();
+      for (const edge of this.edgeList) {
+        const key = edgeKey(edge);
+        if (keyed.has(key))
+          throw new Error(`the graph holds the edge ${key} twice: its saved file was altered`);
+        keyed.set(key, edge);
+      }
+      this.edgeMap = keyed;
+    }
+    return this.edgeMap;
   }
 
   /**
@@ -103,10 +132,7 @@ export class MemoryGraph {
     }
     const releases = new Map(this.releases.map((r) => [`${r.system}|${r.version}`, r]));
     for (const r of records.releases) releases.set(`${r.system}|${r.version}`, r);
-    const sorted = [...releases.values()].sort(
-      (a, b) => compareIds(a.system, b.system) || compareIds(a.effective, b.effective),
-    );
-    return new MemoryGraph(nodes, edges, sorted);
+    return new MemoryGraph(nodes, [...edges.values()], sortReleases([...releases.values()]), edges);
   }
 
   search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex().search(...args);
@@ -287,6 +313,12 @@ function byRelation(adjacency: Adjacency, relation: Relation): Map<string, Graph
   let byId = adjacency.get(relation);
   if (!byId) adjacency.set(relation, (byId = new Map()));
   return byId;
+}
+
+function sortReleases(releases: readonly ReleaseInfo[]): ReleaseInfo[] {
+  return [...releases].sort(
+    (a, b) => compareIds(a.system, b.system) || compareIds(a.effective, b.effective),
+  );
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

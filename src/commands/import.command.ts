@@ -83,6 +83,7 @@ async function runImport(
   try {
     const stage = progressLine();
     const result = await applyImports(store, parsed, {
+      consume: true,
       ...(options.dryRun ? { dryRun: true } : {}),
       onStage: (s) =>
         stage(

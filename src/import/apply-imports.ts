@@ -1,6 +1,12 @@
 import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
 import { type IsoDate } from "../domain/dates.js";
-import { type CodeNode, edgeKey, type GraphEdge, type ReleaseInfo } from "../domain/graph.js";
+import {
+  type CodeNode,
+  edgeKey,
+  type GraphEdge,
+  type GraphRecords,
+  type ReleaseInfo,
+} from "../domain/graph.js";
 import { Direction, Relation } from "../domain/relationship.js";
 import { type GraphStore, type LoadSummary, type NeighborQuery } from "../store/graph-store.js";
 import { parserFor } from "./formats/index.js";
@@ -37,6 +43,11 @@ export interface ApplyOptions {
   readonly importedAt?: string;
   /** Stages of the run, for progress output. */
   readonly onStage?: (stage: "reading-store" | "merging" | "writing") => void;
+  /**
+   * Empty the `parsed` array and let each file go once merged: the parsed records of a
+   * full release set weigh as much as the graph built from them.
+   */
+  readonly consume?: boolean;
 }
 
 /**
@@ -47,16 +58,10 @@ export interface ApplyOptions {
  */
 export async function applyImports(
   store: GraphStore,
-  parsed: readonly ParsedFile[],
+  parsed: ParsedFile[],
   options: ApplyOptions = {},
 ): Promise<ImportRunResult> {
-  const ordered = orderForMerge(parsed);
-  options.onStage?.("reading-store");
-  const held = await readHeldGraph(store, ordered);
-  options.onStage?.("merging");
-  const merge = new ReleaseMerge(held, options.importedAt);
-  const files = ordered.map((file) => merge.merge(file));
-  const records = merge.records();
+  const { files, systems, records } = await mergeAll(store, parsed, options);
   const counts = {
     codes: records.codes.length,
     edges: records.edges.length,
@@ -67,7 +72,32 @@ export async function applyImports(
     options.onStage?.("writing");
     written = await store.load(records);
   }
-  return { files, systems: merge.summary(), written, records: counts };
+  return { files, systems, written, records: counts };
+}
+
+/**
+ * Reads what the store holds and merges the files into it. Its own function so that the
+ * merge's working copy of the graph is garbage once it returns, before the store builds
+ * and saves the new graph: at the size of a full release set that is a few hundred MB.
+ */
+async function mergeAll(
+  store: GraphStore,
+  parsed: ParsedFile[],
+  options: ApplyOptions,
+): Promise<{ files: FileOutcome[]; systems: SystemSummary[]; records: GraphRecords }> {
+  const ordered: (ParsedFile | undefined)[] = orderForMerge(parsed);
+  // With `consume`, the caller hands the files over: they go as soon as each is merged.
+  if (options.consume) parsed.length = 0;
+  options.onStage?.("reading-store");
+  const held = await readHeldGraph(store, ordered as ParsedFile[]);
+  options.onStage?.("merging");
+  const merge = new ReleaseMerge(held, options.importedAt);
+  const files: FileOutcome[] = [];
+  for (let i = 0; i < ordered.length; i++) {
+    files.push(merge.merge(ordered[i]!));
+    if (options.consume) ordered[i] = undefined;
+  }
+  return { files, systems: merge.summary(), records: merge.records() };
 }
 
 export interface ParseFilesOptions extends Omit<ParseOptions, "onProgress"> {
@@ -118,7 +148,7 @@ export async function importFiles(
   paths: readonly string[],
   options: ParseFilesOptions & ApplyOptions = {},
 ): Promise<ImportRunResult> {
-  return applyImports(store, await parseFiles(paths, options), options);
+  return applyImports(store, await parseFiles(paths, options), { ...options, consume: true });
 }
 
 // ── Reading what the graph holds ───────────────────────────────────────────────────

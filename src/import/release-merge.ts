@@ -174,7 +174,7 @@ export class ReleaseMerge {
   private readonly nodes: Map<string, CodeNode>;
   private readonly edges: Map<string, GraphEdge>;
   /** Open SUBSET_OF edge keys by child id. */
-  private readonly parentKeys = new Map<string, Set<string>>();
+  private readonly parentKeys = new Map<string, string[]>();
   private readonly releases: Map<string, ReleaseInfo>;
   private readonly changedNodes = new Set<string>();
   private readonly changedEdges = new Set<string>();
@@ -513,7 +513,7 @@ export class ReleaseMerge {
    */
   private addSupplementParent(child: string, parent: string, source: string): void {
     const open = this.parentKeys.get(child);
-    if (open && open.size > 0) return;
+    if (open && open.length > 0) return;
     const node = this.nodes.get(child)!;
     const { validFrom, validTo } = nodeValidity(node);
     const edge: GraphEdge = {
@@ -595,14 +595,18 @@ export class ReleaseMerge {
     return edge.validTo === null || edge.validTo === endedOn;
   }
 
+  // Arrays, not sets: a child has one open parent almost always, and 200,000 sets
+  // weighed more than the graph's own index of them.
   private indexParent(child: string, key: string): void {
-    let keys = this.parentKeys.get(child);
-    if (!keys) this.parentKeys.set(child, (keys = new Set()));
-    keys.add(key);
+    const keys = this.parentKeys.get(child);
+    if (!keys) this.parentKeys.set(child, [key]);
+    else if (!keys.includes(key)) keys.push(key);
   }
 
   private unindexParent(child: string, key: string): void {
-    this.parentKeys.get(child)?.delete(key);
+    const keys = this.parentKeys.get(child);
+    const at = keys ? keys.indexOf(key) : -1;
+    if (at >= 0) keys!.splice(at, 1);
   }
 
   private summaryOf(system: CodeSystemId): SystemSummary {

@@ -33,10 +33,10 @@ import { type Persist } from "./memory-store.js";
  *
  * ```
  * { "format": "codegraph-graph", "version": 1, "savedAt": ISO, "counts": {...},
- *   "strings": [s0, s1, ...],
  *   "releases": [ReleaseInfo, ...],
  *   "nodes": [[id, kind, level, versions, synonyms?, noMapTo?, attributes?], ...],
- *   "edges": [[relation, from, to, source, validFrom, validTo, ...fields], ...] }
+ *   "edges": [[relation, from, to, source, validFrom, validTo, ...fields], ...],
+ *   "strings": [s0, s1, ...] }
  * ```
  *
  * - Strings that repeat (kinds, levels, relations, sources, dates, GEM flags, pairing
@@ -78,11 +78,23 @@ interface GraphFile {
   readonly edges: EdgeRow[];
 }
 
-/** The graph as the saved file's text. */
+/** The graph as the saved file's text (what `saveGraph` writes, in one string). */
 export function encodeGraph(
   records: GraphRecords,
   savedAt: string = new Date().toISOString(),
 ): string {
+  return [...graphChunks(records, savedAt)].join("");
+}
+
+/** Rows per chunk of the saved file: large enough to write fast, small enough to hold. */
+const ROWS_PER_CHUNK = 10_000;
+
+/**
+ * The saved file's text in pieces, so that saving a full release set never holds its
+ * 40 MB of JSON, nor all its rows, at once. `strings` comes last: it is complete only
+ * once every row has been written, and JSON objects have no order that parsing needs.
+ */
+function* graphChunks(records: GraphRecords, savedAt: string): Generator<string> {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const ref = (s: string) => {
@@ -96,9 +108,15 @@ export function encodeGraph(
   };
   const date = (d: string | null) => (d === null ? -1 : ref(d));
   const ordinal = new Map<string, number>();
+  records.codes.forEach((n, i) => ordinal.set(n.id, i));
+  const end = (id: string) => {
+    const i = ordinal.get(id);
+    if (i === undefined)
+      throw new Error(`cannot save the graph: an edge names ${id}, which is not one of its nodes`);
+    return i;
+  };
 
-  const nodes: NodeRow[] = records.codes.map((n, i) => {
-    ordinal.set(n.id, i);
+  const nodeRow = (n: CodeNode): NodeRow => {
     const versions: Cell[] = [];
     for (const v of n.versions) {
       versions.push(
@@ -110,19 +128,12 @@ export function encodeGraph(
       );
     }
     const row: NodeRow = [n.id, ref(n.kind), ref(n.level), versions];
-    const hasAttributes = Object.keys(n.attributes).length > 0;
-    if (n.synonyms.length > 0 || n.noMapTo.length > 0 || hasAttributes) {
+    if (n.synonyms.length > 0 || n.noMapTo.length > 0 || Object.keys(n.attributes).length > 0) {
       row.push([...n.synonyms], [...n.noMapTo], { ...n.attributes });
     }
     return row;
-  });
-  const end = (id: string) => {
-    const i = ordinal.get(id);
-    if (i === undefined)
-      throw new Error(`cannot save the graph: an edge names ${id}, which is not one of its nodes`);
-    return i;
   };
-  const edges: EdgeRow[] = records.edges.map((e) => [
+  const edgeRow = (e: GraphEdge): EdgeRow => [
     ref(e.relation),
     end(e.from),
     end(e.to),
@@ -130,18 +141,26 @@ export function encodeGraph(
     date(e.validFrom),
     date(e.validTo),
     ...edgeFields(e, ref),
-  ]);
-  const file: GraphFile = {
-    format: GRAPH_FILE_FORMAT,
-    version: GRAPH_FILE_VERSION,
-    savedAt,
-    counts: { nodes: nodes.length, edges: edges.length, releases: records.releases.length },
-    strings,
-    releases: [...records.releases],
-    nodes,
-    edges,
+  ];
+  function* rows<T>(items: readonly T[], row: (item: T) => unknown): Generator<string> {
+    for (let i = 0; i < items.length; i += ROWS_PER_CHUNK) {
+      const text = JSON.stringify(items.slice(i, i + ROWS_PER_CHUNK).map(row));
+      // Drop the chunk's brackets; chunks join with commas inside one array.
+      yield `${i === 0 ? "" : ","}${text.slice(1, -1)}`;
+    }
+  }
+
+  const counts = {
+    nodes: records.codes.length,
+    edges: records.edges.length,
+    releases: records.releases.length,
   };
-  return JSON.stringify(file);
+  yield `{"format":${JSON.stringify(GRAPH_FILE_FORMAT)},"version":${GRAPH_FILE_VERSION},"savedAt":${JSON.stringify(savedAt)},`;
+  yield `"counts":${JSON.stringify(counts)},"releases":${JSON.stringify(records.releases)},"nodes":[`;
+  yield* rows(records.codes, nodeRow);
+  yield `],"edges":[`;
+  yield* rows(records.edges, edgeRow);
+  yield `],"strings":${JSON.stringify(strings)}}`;
 }
 
 /** An edge's relation-specific fields, in the file's order. */
@@ -349,11 +368,11 @@ export async function saveGraph(dataDir: string, records: GraphRecords): Promise
   await mkdir(dataDir, { recursive: true });
   const target = join(dataDir, GRAPH_FILE);
   const temp = join(dataDir, `.${GRAPH_FILE}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const text = encodeGraph(records);
   try {
     const handle = await open(temp, "w");
     try {
-      await handle.writeFile(text, "utf8");
+      for (const chunk of graphChunks(records, new Date().toISOString()))
+        await handle.write(chunk, null, "utf8");
       await handle.sync();
     } finally {
       await handle.close();

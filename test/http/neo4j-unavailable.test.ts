@@ -256,7 +256,7 @@ describe("Neo4j accepts connections and then says nothing", () => {
       const { value: health } = await timed("health (silent server)", () => mute.health());
       expect(health).toEqual({
         ready: false,
-        reason: `Neo4j did not answer health within ${TIMEOUT_MS} ms`,
+        reason: `Neo4j did not answer a connectivity check within ${TIMEOUT_MS} ms`,
       });
     } finally {
       await mute.close();

@@ -470,6 +470,15 @@ export class Neo4jStore implements GraphStore {
    */
   async health(): Promise<StoreHealth> {
     try {
+      // No retries in a connectivity check, so when Neo4j is down its reason (refused,
+      // unknown host, bad credentials) comes back at once instead of a retry loop's timeout.
+      await withDeadline(this.config.timeoutMs, "a connectivity check", async () => {
+        try {
+          await this.driver.verifyConnectivity({ database: this.config.database });
+        } catch (error) {
+          throw toStoreError(error, this.config.uri);
+        }
+      });
       const [row] = await this.read("health", {});
       const state = row?.get("state");
       if (state === undefined) {

@@ -1,5 +1,6 @@
 import { type Command } from "commander";
 import { type Config, ConfigError, loadConfig } from "../config.js";
+import { ALL_CODE_SYSTEMS } from "../domain/code-system.js";
 import { loadSeed } from "../import/seed-loader.js";
 import { redactUri } from "../store/neo4j/neo4j-errors.js";
 import { Neo4jStore } from "../store/neo4j/neo4j-store.js";
@@ -15,7 +16,10 @@ export function registerDb(program: Command): void {
     .description(
       "create Neo4j's constraints, indexes and full-text index (cypher/schema.cypher) and the code-system nodes; safe to run again",
     )
-    .option("--seed", "then load the bundled sample graph, as db:seed does")
+    .option(
+      "--seed",
+      "then load the bundled sample graph, if the database holds no codes yet (a restart never overwrites imported releases)",
+    )
     .action(async (options: { seed?: boolean }) => {
       const config = loadConfig();
       await withNeo4j(config, async (store) => {
@@ -23,7 +27,14 @@ export function registerDb(program: Command): void {
         console.error(
           `schema applied: ${summary.schemaStatements} statements, ${summary.codeSystems} code-system nodes, indexes online`,
         );
-        if (options.seed) await seed(store, config.seedDir);
+        if (options.seed) {
+          const held = await codesHeld(store);
+          if (held === 0) await seed(store, config.seedDir);
+          else
+            console.error(
+              `the database already holds ${held} codes: the sample is not loaded over them`,
+            );
+        }
       });
     });
 
@@ -58,6 +69,13 @@ async function withNeo4j(
   } finally {
     await store.close();
   }
+}
+
+async function codesHeld(store: Neo4jStore): Promise<number> {
+  const counts = await store.countCodes(
+    ALL_CODE_SYSTEMS.map((system) => ({ system, asOf: null, billableOnly: false })),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 async function seed(store: Neo4jStore, dir: string): Promise<void> {

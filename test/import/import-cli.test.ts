@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { registerDiff } from "../../src/commands/diff.command.js";
 import { registerImport } from "../../src/commands/import.command.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { GRAPH_FILE } from "../../src/store/memory/graph-snapshot.js";
@@ -36,6 +37,35 @@ async function codegraph(...args: string[]): Promise<CliResult> {
   }
 }
 
+/**
+ * The same commands in this process (a process costs a second or two to start): output
+ * as printed, and the error the command ends with, which `src/cli.ts` prints and exits 1 on.
+ */
+async function inProcess(...args: string[]): Promise<CliResult & { error: unknown }> {
+  const program = new Command()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerImport(program);
+  registerDiff(program);
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi
+    .spyOn(console, "log")
+    .mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  const error = vi
+    .spyOn(console, "error")
+    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return { code: 0, stdout: out.join("\n"), stderr: err.join("\n"), error: undefined };
+  } catch (e) {
+    return { code: 1, stdout: out.join("\n"), stderr: err.join("\n"), error: e };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
 describe("codegraph import and diff", () => {
   let dataDir: string;
   beforeAll(() => {
@@ -60,7 +90,7 @@ describe("codegraph import and diff", () => {
   });
 
   it("imports, prints a summary per system, and saves the graph", async () => {
-    const result = await codegraph(
+    const result = await inProcess(
       "import",
       "--data-dir",
       dataDir,
@@ -76,7 +106,7 @@ describe("codegraph import and diff", () => {
   });
 
   it("says which files were imported before, and merges the rest", async () => {
-    const result = await codegraph(
+    const result = await inProcess(
       "import",
       "--data-dir",
       dataDir,
@@ -90,7 +120,7 @@ describe("codegraph import and diff", () => {
   });
 
   it("refuses an out-of-order release with a clear message", async () => {
-    const result = await codegraph(
+    const result = await inProcess(
       "import",
       "--version",
       "FY2024",
@@ -99,13 +129,14 @@ describe("codegraph import and diff", () => {
       join(FIXTURES, "icd10cm_order_2025.txt"),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
+    expect(String(result.error)).toMatch(
       /ICD10CM FY2024 \(effective 2023-10-01\) is not newer than FY2026 .* import releases oldest first/,
     );
+    expect(readdirSync(dataDir)).toEqual([GRAPH_FILE]);
   });
 
   it("diffs two imported releases", async () => {
-    const result = await codegraph(
+    const result = await inProcess(
       "diff",
       "--data-dir",
       dataDir,

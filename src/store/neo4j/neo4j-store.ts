@@ -61,9 +61,9 @@ import { adjacency, walkAncestors, walkSuccessors, type WalkEdge } from "./trave
 /**
  * Most candidates each search branch (code prefix, full-text) hands to the ranking. The
  * embedded store ranks every match; here a text matching more codes than this is ranked
- * over the best this many of each branch (shortest code keys, best Lucene scores), and
- * its totalCount says at most this many. Two-letter prefixes and single common words hit
- * it on full releases; real searches stay far below.
+ * over the best this many of each branch (shortest code keys, best Lucene scores), so its
+ * totalCount is at most twice this. Two-letter prefixes and single common words reach it
+ * on full releases; real searches stay far below. docs/neo4j.md lists the differences.
  */
 export const SEARCH_CANDIDATE_LIMIT = 1000;
 

@@ -5,6 +5,7 @@ import {
   edgeKey,
   type GraphEdge,
   type GraphRecords,
+  latestVersion,
   type ReleaseInfo,
 } from "../domain/graph.js";
 import { Direction, Relation } from "../domain/relationship.js";
@@ -181,10 +182,15 @@ async function readHeldGraph(store: GraphStore, files: readonly ParsedFile[]): P
 
   const edges = new Map<string, GraphEdge>();
   // Open hierarchy edges: valid after every date, or on the last day of a frozen system.
+  // A retired code's edges closed with it: they are found on its last day, so that a
+  // file stating one again is seen to change nothing.
   const parentQueries: NeighborQuery[] = [];
   for (const node of nodes.values()) {
-    const asOf = codeSystemInfo(node.system).endedOn ?? FAR_FUTURE;
-    parentQueries.push(neighbourQuery(node.id, Relation.SUBSET_OF, asOf));
+    const endedOn = codeSystemInfo(node.system).endedOn;
+    parentQueries.push(neighbourQuery(node.id, Relation.SUBSET_OF, endedOn ?? FAR_FUTURE));
+    const lastDay = latestVersion(node).validTo;
+    if (lastDay !== null && lastDay !== endedOn)
+      parentQueries.push(neighbourQuery(node.id, Relation.SUBSET_OF, lastDay));
   }
   await collectEdges(store, parentQueries, edges, () => true);
 

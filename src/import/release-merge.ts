@@ -508,8 +508,9 @@ export class ReleaseMerge {
   }
 
   /**
-   * A supplement's hierarchy edge, added only where the child has no open parent: a
-   * release's own hierarchy wins. The edge spans the child's validity.
+   * A supplement's hierarchy edge, added only where the child has no open parent and the
+   * graph has no such edge, open or closed: a release's own hierarchy wins, and its dates
+   * stand. The edge spans the child's validity.
    */
   private addSupplementParent(child: string, parent: string, source: string): void {
     const open = this.parentKeys.get(child);
@@ -524,8 +525,7 @@ export class ReleaseMerge {
       validFrom,
       validTo,
     };
-    const held = this.edges.get(edgeKey(edge));
-    if (held && sameEdge(held, edge)) return;
+    if (this.edges.has(edgeKey(edge))) return;
     this.putEdge(edge);
     this.summaryOf(node.system).edgesAdded++;
   }

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CodeSystemId } from "../../src/domain/code-system.js";
 import { versionAt } from "../../src/domain/graph.js";
+import { Relation } from "../../src/domain/relationship.js";
+import { FormatId, type ParsedFile } from "../../src/import/records.js";
 import { applyImports, importFiles, parseFiles } from "../../src/import/apply-imports.js";
 import { ImportRefusedError } from "../../src/import/release-merge.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
@@ -117,6 +119,35 @@ describe("importing order files into the embedded store", () => {
     expect(result.systems[0]!.added).toBe(17);
     expect(store.current.nodes.size).toBe(0);
     expect(saved).toHaveLength(0);
+  });
+
+  it("finds a retired code's closed hierarchy edge, so restating it changes nothing", async () => {
+    const { store } = storeWithPersist();
+    await importFiles(store, [CM2025, CM2026]);
+    const restated: ParsedFile = {
+      file: "/data/tabular.xml",
+      format: FormatId.ICD10CM_TABULAR,
+      sha256: "0".repeat(64),
+      rows: 1,
+      snapshot: null,
+      codes: [],
+      annotations: [],
+      edges: [
+        {
+          relation: Relation.SUBSET_OF,
+          from: "ICD10CM:S30.1XXA",
+          to: "ICD10CM:S30.1",
+          source: "tabular",
+          validFrom: null,
+          validTo: null,
+          line: 1,
+        },
+      ],
+      unresolved: [],
+    };
+    const first = await applyImports(store, [restated]);
+    expect(first.records).toEqual({ codes: 0, edges: 0, releases: 0 });
+    expect(first.written).toBeNull();
   });
 
   it("reports its stages in order", async () => {

@@ -401,7 +401,9 @@ export class ReleaseMerge {
     for (const rc of listed.values()) {
       let parent = stated.has(rc.id)
         ? stated.get(rc.id)!
-        : derivedParent(rc, parentCandidate, ranges);
+        : derivedParent(rc, parentCandidate, ranges, (id) =>
+            this.heldBlockParent(id, parentCandidate),
+          );
       if (parent !== null && !this.nodes.has(parent)) {
         unresolved.add("parent not in the graph", `${rc.line}: ${rc.id} → ${parent}`);
         parent = null;
@@ -504,7 +506,21 @@ export class ReleaseMerge {
       rc,
       held,
       rc.level === CodeLevel.CATEGORY ? this.rangeNodes(rc.system, () => true) : [],
+      () => null,
     );
+  }
+
+  /**
+   * The block a held category already hangs from, when it is still usable. The tabular
+   * places a few categories outside the range their block's id spells (Z3A in Z30-Z39,
+   * C4A in C43-C44, M1A after M10): its word stands over the range rule.
+   */
+  private heldBlockParent(child: string, usable: (id: string) => boolean): string | null {
+    for (const key of this.parentKeys.get(child) ?? []) {
+      const target = this.nodes.get(this.edges.get(key)!.to);
+      if (target?.level === CodeLevel.BLOCK && usable(target.id)) return target.id;
+    }
+    return null;
   }
 
   /**
@@ -747,19 +763,22 @@ interface CodeRange {
 
 /**
  * The nearest existing prefix (E11.65 → E11.6 → E11); for a category with none, the
- * narrowest block whose range holds it (E11 → E08-E13), so the tabular's blocks join the
- * hierarchy whichever was imported first.
+ * block it already hangs from, else the narrowest block whose range holds it (E11 →
+ * E08-E13), so the tabular's blocks join the hierarchy whichever was imported first.
  */
 function derivedParent(
   rc: ReleaseCode,
   exists: (id: string) => boolean,
   ranges: readonly CodeRange[],
+  heldBlock: (id: string) => string | null,
 ): string | null {
   for (const prefix of grammarOf(rc.system).prefixAncestors(rc.code)) {
     const id = codeId(rc.system, prefix);
     if (id !== rc.id && exists(id)) return id;
   }
   if (rc.level !== CodeLevel.CATEGORY) return null;
+  const held = heldBlock(rc.id);
+  if (held !== null) return held;
   const range = ranges.find(
     (r) => r.first.length === rc.code.length && r.first <= rc.code && rc.code <= r.last,
   );

@@ -530,6 +530,38 @@ describe("supplements", () => {
     expect(before.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..…"]);
   });
 
+  it("place a category the block's range does not spell (Z3A in Z30-Z39), and later releases keep it there", () => {
+    const z30 = code(
+      "ICD10CM:Z30",
+      "Encounter for contraceptive management",
+      false,
+      CodeLevel.CATEGORY,
+    );
+    const z3a = code("ICD10CM:Z3A", "Weeks of gestation", false, CodeLevel.CATEGORY);
+    const block = supplement(FormatId.ICD10CM_TABULAR, {
+      codes: [
+        code(
+          "ICD10CM:Z30-Z39",
+          "Persons encountering health services in circumstances related to reproduction",
+          false,
+          CodeLevel.BLOCK,
+          { parent: null },
+        ),
+      ],
+      edges: [
+        subsetOf("ICD10CM:Z30", "ICD10CM:Z30-Z39"),
+        subsetOf("ICD10CM:Z3A", "ICD10CM:Z30-Z39"),
+      ],
+    });
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", [z30, z3a]), block);
+    expect(h.parents("ICD10CM:Z3A")).toEqual(["ICD10CM:Z30-Z39 …..…"]);
+    const { summary } = h.run(cmRelease("FY2026", "2025-10-01", [z30, z3a]));
+    expect(summary[0]!.edgesClosed).toBe(0);
+    expect(h.parents("ICD10CM:Z3A")).toEqual(["ICD10CM:Z30-Z39 …..…"]);
+    expect(h.run(block).records).toEqual({ codes: [], edges: [], releases: [] });
+  });
+
   it("leave a code's release hierarchy alone", () => {
     const h = new Harness();
     h.run(cmRelease("FY2025", "2024-10-01", FY2025));

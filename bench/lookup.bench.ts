@@ -64,7 +64,10 @@ async function drive(port: number, ids: readonly string[]): Promise<autocannon.R
 
 if (process.env["BENCH_SKIP_BUILD"] !== "1") {
   console.log("building…");
-  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], {
+    cwd: PROJECT_ROOT,
+    stdio: "inherit",
+  });
 }
 const ids = (await loadSeed(join(PROJECT_ROOT, "seed"))).codes.map((c) => c.id);
 

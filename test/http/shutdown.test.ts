@@ -27,6 +27,8 @@ function startProcess(env: Record<string, string> = {}) {
       reject(new Error(`process exited before listening:\n${output}`));
     });
   });
+  // A process that is meant to fail never listens: that rejection is expected, not unhandled.
+  listening.catch(() => undefined);
   return { child, listening, exited, output: () => output };
 }
 

@@ -46,6 +46,13 @@ export interface ReleaseCode {
    * holds a category (E11 → E08-E13).
    */
   readonly parent?: string | null;
+  /**
+   * Validity the file states for the code itself (HCPCS add and termination dates, CPT
+   * date columns), which outranks what the release's date alone would imply: an HCPCS
+   * code terminated in 2014 but still listed in the 2019 file ends on 2014-12-31.
+   */
+  readonly validFrom?: IsoDate | null;
+  readonly validTo?: IsoDate | null;
   /** Line of the file the code came from, for error reports. */
   readonly line: number;
 }

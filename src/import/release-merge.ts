@@ -359,13 +359,23 @@ export class ReleaseMerge {
       listed.set(rc.id, rc);
     }
 
+    // Each listed code's hierarchy edge spans what the code spans from this release on.
+    const edgeSpans = new Map<string, { from: IsoDate | null; to: IsoDate | null }>();
     for (const rc of listed.values()) {
       const held = this.nodes.get(rc.id);
-      const { node, change } = held
+      const revised = held
         ? reviseNode(held, rc, effective, endedOn)
-        : { node: newNode(rc, start, endedOn), change: "added" as const };
+        : {
+            node: newNode(rc, rc.validFrom !== undefined ? rc.validFrom : start, endedOn),
+            change: "added" as const,
+          };
+      const node = withStatedEnd(revised.node, rc.validTo);
+      const change =
+        revised.change === "unchanged" && node !== revised.node ? "changed" : revised.change;
       summary[change]++;
       this.putNode(node, held);
+      const span = nodeValidity(node);
+      edgeSpans.set(rc.id, { from: held ? start : span.validFrom, to: span.validTo });
     }
 
     const retired: string[] = [];
@@ -408,20 +418,22 @@ export class ReleaseMerge {
         unresolved.add("parent not in the graph", `${rc.line}: ${rc.id} → ${parent}`);
         parent = null;
       }
-      this.setParent(rc.id, parent, start, endedOn, closeOn, file, summary);
+      const span = edgeSpans.get(rc.id)!;
+      this.setParent(rc.id, parent, span.from, span.to, closeOn, file, summary);
     }
     for (const id of retired) this.setParent(id, null, start, endedOn, closeOn, file, summary);
   }
 
   /**
    * Makes `parent` the child's one open parent: other open SUBSET_OF edges close the day
-   * before the release, and a missing edge opens (from `start`).
+   * before the release, a missing edge opens over `validFrom`–`validTo`, and a kept edge
+   * ends when the child now ends (a termination the file states).
    */
   private setParent(
     child: string,
     parent: string | null,
-    start: IsoDate | null,
-    endedOn: IsoDate | null,
+    validFrom: IsoDate | null,
+    validTo: IsoDate | null,
     closeOn: IsoDate,
     source: string,
     summary: SystemSummary,
@@ -431,6 +443,7 @@ export class ReleaseMerge {
       const edge = this.edges.get(key)!;
       if (edge.to === parent) {
         kept = true;
+        if (edge.validTo !== validTo) this.putEdge({ ...edge, validTo });
         continue;
       }
       this.unindexParent(child, key);
@@ -450,8 +463,8 @@ export class ReleaseMerge {
       from: child,
       to: parent,
       source,
-      validFrom: start,
-      validTo: endedOn,
+      validFrom,
+      validTo,
     });
     summary.edgesAdded++;
   }
@@ -668,6 +681,18 @@ function newNode(rc: ReleaseCode, validFrom: IsoDate | null, validTo: IsoDate | 
  */
 function isOpen(version: CodeVersion, effective: IsoDate, endedOn: IsoDate | null): boolean {
   return version.validTo === null || version.validTo === endedOn || version.validTo >= effective;
+}
+
+/**
+ * The node ending on the day the file states (a terminated HCPCS code); the same object
+ * when the file states no end, or the one the node already has.
+ */
+function withStatedEnd(node: CodeNode, validTo: IsoDate | null | undefined): CodeNode {
+  if (!validTo) return node;
+  const last = latestVersion(node);
+  if (last.validTo === validTo || (last.validFrom !== null && last.validFrom > validTo))
+    return node;
+  return { ...node, versions: [...node.versions.slice(0, -1), { ...last, validTo }] };
 }
 
 type Change = "added" | "changed" | "unchanged";

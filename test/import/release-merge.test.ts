@@ -659,3 +659,70 @@ function pairing(from: string, to: string): PairedWithEdge {
     validTo: null,
   };
 }
+
+describe("dates a file states for a code", () => {
+  const HC = CodeSystemId.HCPCS;
+  const section = code(
+    "HCPCS:A4206-A8999",
+    "Medical and surgical supplies",
+    false,
+    CodeLevel.CHAPTER,
+  );
+  const hcpcs = (id: string, title: string, extra: Partial<ReleaseCode>): ReleaseCode => ({
+    ...code(id, title, true, CodeLevel.CODE),
+    kind: CodeKind.SUPPLY_OR_SERVICE,
+    parent: "HCPCS:A4206-A8999",
+    ...extra,
+  });
+  function hcpcsRelease(version: string, effective: string, codes: ReleaseCode[]): ParsedFile {
+    return {
+      ...cmRelease(version, effective, codes, `h${version}`),
+      file: `/data/HCPC${version}.txt`,
+      format: FormatId.HCPCS_ANNUAL,
+      snapshot: {
+        system: HC,
+        version,
+        effective,
+        covers: (n: CodeNode) => n.system === HC && n.level === CodeLevel.CODE,
+      },
+    };
+  }
+  const strips = hcpcs("HCPCS:A4253", "Blood glucose test strips, per 50", {
+    validFrom: "1993-01-01",
+  });
+  const dressing = hcpcs("HCPCS:A4460", "Elastic bandage", {
+    validFrom: "1988-01-01",
+    validTo: "2014-12-31",
+  });
+
+  it("open a code on its own add date and end it on its termination date, hierarchy edge alike", () => {
+    const h = new Harness();
+    h.run(
+      hcpcsRelease("2019", "2019-01-01", [
+        { ...section, system: HC, kind: CodeKind.SUPPLY_OR_SERVICE, parent: null },
+        strips,
+        dressing,
+      ]),
+    );
+    expect(h.versions("HCPCS:A4253")).toEqual([
+      "B Blood glucose test strips, per 50 1993-01-01..…",
+    ]);
+    expect(h.versions("HCPCS:A4460")).toEqual(["B Elastic bandage 1988-01-01..2014-12-31"]);
+    expect(h.parents("HCPCS:A4460")).toEqual(["HCPCS:A4206-A8999 1988-01-01..2014-12-31"]);
+  });
+
+  it("end a held code when a later release states its termination, and change nothing when run again", () => {
+    const h = new Harness();
+    const sectionNode = { ...section, system: HC, kind: CodeKind.SUPPLY_OR_SERVICE, parent: null };
+    h.run(hcpcsRelease("2019", "2019-01-01", [sectionNode, strips]));
+    const terminated = { ...strips, validTo: "2019-12-31" };
+    const later = hcpcsRelease("2020", "2020-01-01", [sectionNode, terminated]);
+    const { summary } = h.run(later);
+    expect(summary.find((s) => s.system === HC)).toMatchObject({ changed: 1 });
+    expect(h.versions("HCPCS:A4253")).toEqual([
+      "B Blood glucose test strips, per 50 1993-01-01..2019-12-31",
+    ]);
+    expect(h.parents("HCPCS:A4253")).toEqual(["HCPCS:A4206-A8999 1993-01-01..2019-12-31"]);
+    expect(h.run(later).records).toEqual({ codes: [], edges: [], releases: [] });
+  });
+});

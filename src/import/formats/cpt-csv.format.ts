@@ -186,6 +186,8 @@ async function parseCptCsv(path: string, options: ParseOptions): Promise<ParsedF
         // modifiers only with a code.
         billable: !modifier,
         ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+        validFrom: attributes.addDate ?? null,
+        validTo: attributes.terminationDate ?? null,
         line: row.line,
       });
     },

@@ -471,6 +471,9 @@ function assemble(
       billable: !modifier,
       attributes: attributesOf(record),
       ...(parent !== undefined ? { parent } : {}),
+      // The record's own dates: when the code was added and the last day it may be reported.
+      validFrom: record.date("addDate"),
+      validTo: record.date("terminationDate"),
       line: record.line,
     });
 

@@ -150,6 +150,14 @@ export interface GraphRecords {
   readonly releases: readonly ReleaseInfo[];
 }
 
+/**
+ * Code-unit order of ids and codes: the order siblings, pages and ties are listed in.
+ * Canonical codes sort as their code sets list them (E11 < E11.0 < E11.00 < E11.9 < E11.A).
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }

@@ -340,6 +340,12 @@ export function graphStoreContract(
         expect(page!.items[1]!.matchedOn).toBe(SearchMatchKind.CODE_PREFIX);
       });
 
+      it("keeps a typed dot where it was typed: e11.6 is not HCPCS E1160", async () => {
+        const [undotted, dotted] = await store.search([search("A425"), search("A42.5")]);
+        expect(undotted!.items.map((i) => i.node.id)).toEqual(["HCPCS:A4253"]);
+        expect(dotted!.items).toEqual([]);
+      });
+
       it("finds titles holding all words, the last one as a prefix", async () => {
         const [page] = await store.search([search("type 2 diabetes hyperglyc")]);
         expect(page!.items.map((i) => i.node.id)).toEqual(["ICD10CM:E11.65"]);

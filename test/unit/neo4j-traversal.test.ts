@@ -17,10 +17,10 @@ import {
   type TraversalItem,
   type TraversalPage,
 } from "../../src/store/graph-store.js";
+import { compareIds } from "../../src/domain/graph.js";
 import { MemoryGraph } from "../../src/store/memory/memory-graph.js";
 import {
   adjacency,
-  compareIds,
   walkAncestors,
   walkSuccessors,
   type WalkEdge,

@@ -2,6 +2,7 @@ import { type CodeSystemId } from "../../domain/code-system.js";
 import { addDays, type IsoDate, isValidAt } from "../../domain/dates.js";
 import {
   type CodeNode,
+  compareIds,
   edgeKey,
   type GraphEdge,
   type GraphRecords,
@@ -16,7 +17,7 @@ import {
   type TraversalItem,
   type TraversalPage,
 } from "../graph-store.js";
-import { compareIds, SearchIndex } from "./search-index.js";
+import { SearchIndex } from "./search-index.js";
 
 interface SubtreeCounts {
   readonly all: number;

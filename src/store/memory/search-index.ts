@@ -1,21 +1,7 @@
-import { type CodeSystemId } from "../../domain/code-system.js";
-import { type CodeNode, latestVersion, versionAt } from "../../domain/graph.js";
-import { codeKey, looksLikeCode, requiredWords, STOP_WORDS, words } from "../../domain/text.js";
-import { readCodeInput } from "../../domain/code-input.js";
-import {
-  type SearchHit,
-  SearchMatchKind,
-  type SearchPage,
-  type SearchQuery,
-} from "../graph-store.js";
-
-/** Scores of the match kinds; word matches add up to 75 more for closeness. */
-const SCORE = {
-  exactCode: 1000,
-  codePrefix: 500,
-  title: 100,
-  synonym: 80,
-} as const;
+import { type CodeNode } from "../../domain/graph.js";
+import { codeKey, requiredWords, words } from "../../domain/text.js";
+import { type SearchHit, type SearchPage, type SearchQuery } from "../graph-store.js";
+import { codeHit, codePrefixQuery, rankHits, wordHit } from "../search-scoring.js";
 
 /** Prefix expansions beyond this many words are cut: a two-letter prefix matches thousands. */
 const MAX_PREFIX_EXPANSION = 5000;
@@ -63,31 +49,18 @@ export class SearchIndex {
     };
     for (const [ordinal, hit] of this.codeMatches(query.text)) keep(ordinal, hit);
     for (const [ordinal, hit] of this.wordMatches(query.text)) keep(ordinal, hit);
-
-    const hits = [...best.values()].filter((hit) => passesFilters(hit.node, query));
-    hits.sort((a, b) => b.score - a.score || compareIds(a.node.id, b.node.id));
-    return { totalCount: hits.length, items: hits.slice(query.offset, query.offset + query.limit) };
+    return rankHits(best.values(), query);
   }
 
   private *codeMatches(text: string): Generator<[number, SearchHit]> {
-    const candidates = codeSearchKeys(text);
-    for (const prefix of candidates) {
+    const query = codePrefixQuery(text);
+    if (!query) return;
+    for (const prefix of query.keys) {
       let i = lowerBound(this.codeKeys, prefix);
       for (; i < this.codeKeys.length && this.codeKeys[i]!.key.startsWith(prefix); i++) {
         const { key, ordinal } = this.codeKeys[i]!;
-        const node = this.nodes[ordinal]!;
-        const exact = key === prefix;
-        yield [
-          ordinal,
-          {
-            node,
-            score: exact
-              ? SCORE.exactCode
-              : SCORE.codePrefix - Math.min(key.length - prefix.length, 100),
-            matchedOn: exact ? SearchMatchKind.CODE : SearchMatchKind.CODE_PREFIX,
-            matchedText: null,
-          },
-        ];
+        const hit = codeHit(this.nodes[ordinal]!, query, key);
+        if (hit) yield [ordinal, hit];
       }
     }
   }
@@ -102,7 +75,7 @@ export class SearchIndex {
 
     for (const ordinal of this.candidates(exact, lastForms)) {
       const node = this.nodes[ordinal]!;
-      const hit = scoreTexts(node, required, text);
+      const hit = wordHit(node, required, text);
       if (hit) yield [ordinal, hit];
     }
   }
@@ -128,22 +101,6 @@ export class SearchIndex {
     for (const list of lists.slice(1)) current = intersectSorted(current, list);
     return current.filter((o) => lastSet.has(o));
   }
-}
-
-/** Keys a code-like search text may begin: `e11.9` → `E119`; `icd10cm:e11` → `E11`. */
-function codeSearchKeys(text: string): string[] {
-  const trimmed = text.trim();
-  const colon = trimmed.indexOf(":");
-  const bare = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
-  if (!looksLikeCode(bare)) return [];
-  const keys = new Set([codeKey(bare)]);
-  // ICD-9-CM canonical codes keep a dot whose place tells diagnosis from procedure.
-  try {
-    for (const r of readCodeInput(bare)) keys.add(codeKey(r.code));
-  } catch {
-    // Not a whole code: the bare key still serves as a prefix.
-  }
-  return [...keys];
 }
 
 /** Plain ASCII: no letter to fold, so `words` reduces to lower-casing and splitting. */
@@ -173,73 +130,6 @@ function forEachWord(text: string, fn: (word: string) => void): void {
     }
   }
   if (start >= 0) fn(lower.slice(start));
-}
-
-/** Checks the query words against the title, then each synonym; scores the best. */
-function scoreTexts(node: CodeNode, required: readonly string[], raw: string): SearchHit | null {
-  const title = latestVersion(node).title;
-  const titleScore = scoreText(title, required, raw);
-  if (titleScore !== null) {
-    return {
-      node,
-      score: SCORE.title + titleScore,
-      matchedOn: SearchMatchKind.TITLE,
-      matchedText: title,
-    };
-  }
-  let best: SearchHit | null = null;
-  const others = [
-    ...node.versions.map((v) => v.title),
-    ...node.versions.flatMap((v) => v.shortTitle ?? []),
-  ];
-  for (const text of [...node.synonyms, ...others]) {
-    const s = scoreText(text, required, raw);
-    if (s !== null && (!best || SCORE.synonym + s > best.score)) {
-      best = {
-        node,
-        score: SCORE.synonym + s,
-        matchedOn: SearchMatchKind.SYNONYM,
-        matchedText: text,
-      };
-    }
-  }
-  return best;
-}
-
-/**
- * How well one text holds the query words, in [0, 75], or null when a word is missing.
- * Coverage rewards texts that say little else (E11 "Type 2 diabetes mellitus" before
- * its 60 children); a phrase and a matching first word add a little.
- */
-function scoreText(text: string, required: readonly string[], raw: string): number | null {
-  const textWords = words(text);
-  const last = required.length - 1;
-  for (let i = 0; i < required.length; i++) {
-    const w = required[i]!;
-    const found = i === last ? textWords.some((t) => t.startsWith(w)) : textWords.includes(w);
-    if (!found) return null;
-  }
-  const meaningful = textWords.filter((w) => !STOP_WORDS.has(w)).length || 1;
-  const coverage = Math.min(required.length / meaningful, 1);
-  const phrase = words(text).join(" ").includes(words(raw).join(" ")) ? 15 : 0;
-  const leading = textWords[0]?.startsWith(required[0]!) ? 10 : 0;
-  return Math.round((50 * coverage + phrase + leading) * 100) / 100;
-}
-
-function passesFilters(node: CodeNode, query: SearchQuery): boolean {
-  if (query.systems && !query.systems.includes(node.system as CodeSystemId)) return false;
-  if (query.asOf !== null) {
-    const version = versionAt(node, query.asOf);
-    if (!version) return false;
-    if (query.billableOnly && !version.billable) return false;
-    return true;
-  }
-  if (query.billableOnly && !node.versions.some((v) => v.billable)) return false;
-  return true;
-}
-
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function lowerBound(keys: readonly { key: string }[], target: string): number {

@@ -1,5 +1,11 @@
 import { isValidAt } from "../../domain/dates.js";
-import { type CodeNode, edgeKey, type GraphEdge, versionAt } from "../../domain/graph.js";
+import {
+  type CodeNode,
+  compareIds,
+  edgeKey,
+  type GraphEdge,
+  versionAt,
+} from "../../domain/graph.js";
 import { Direction } from "../../domain/relationship.js";
 import {
   type ClosureQuery,
@@ -90,9 +96,4 @@ export function walkSuccessors(
     frontier = next;
   }
   return { totalCount: items.length, items };
-}
-
-/** Code-unit order, as the embedded store sorts ids (and as Neo4j compares strings). */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

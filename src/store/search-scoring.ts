@@ -1,0 +1,156 @@
+import { readCodeInput } from "../domain/code-input.js";
+import { type CodeNode, compareIds, latestVersion, versionAt } from "../domain/graph.js";
+import { codeKey, looksLikeCode, STOP_WORDS, words } from "../domain/text.js";
+import {
+  type SearchHit,
+  SearchMatchKind,
+  type SearchPage,
+  type SearchQuery,
+} from "./graph-store.js";
+
+/**
+ * How search results are scored and ranked, shared by every store: each finds its
+ * candidates its own way (sorted keys and an inverted index in memory; a range seek and
+ * the full-text index in Neo4j), then scores them here, so both order results alike.
+ */
+
+/** Scores of the match kinds; word matches add up to 75 more for closeness. */
+export const SEARCH_SCORES = {
+  exactCode: 1000,
+  codePrefix: 500,
+  title: 100,
+  synonym: 80,
+} as const;
+
+/** What a code-like search text asks for. */
+export interface CodePrefixQuery {
+  /** Keys (upper case, no dots) a matching code's key begins with. */
+  readonly keys: readonly string[];
+  /**
+   * When the text has a dot, the dotted form a matching code begins with: a typed dot
+   * says where it goes, so `e11.6` finds E11.65 but not HCPCS E1160.
+   */
+  readonly dotted: string | null;
+}
+
+/**
+ * The code prefix a search text asks for, or null when it does not look like a code:
+ * `e11.9` → key E119; `icd10cm:e11` → E11; an undotted ICD-9-CM string also tries each
+ * canonical reading (3610 → 361.0 and 36.10 share the key).
+ */
+export function codePrefixQuery(text: string): CodePrefixQuery | null {
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(":");
+  const bare = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
+  if (!looksLikeCode(bare)) return null;
+  const keys = new Set([codeKey(bare)]);
+  try {
+    for (const r of readCodeInput(bare)) keys.add(codeKey(r.code));
+  } catch {
+    // Not a whole code: the bare key still serves as a prefix.
+  }
+  const dotted = bare.includes(".") ? bare.replace(/\s+/g, "").toUpperCase() : null;
+  return { keys: [...keys], dotted };
+}
+
+/** The hit for a code matching the prefix, or null; `key` is the node's code key. */
+export function codeHit(
+  node: CodeNode,
+  query: CodePrefixQuery,
+  key: string = codeKey(node.code),
+): SearchHit | null {
+  if (query.dotted !== null && !`${node.code}.`.startsWith(query.dotted)) return null;
+  let best: SearchHit | null = null;
+  for (const prefix of query.keys) {
+    if (!key.startsWith(prefix)) continue;
+    const exact = key === prefix;
+    const score = exact
+      ? SEARCH_SCORES.exactCode
+      : SEARCH_SCORES.codePrefix - Math.min(key.length - prefix.length, 100);
+    if (!best || score > best.score) {
+      best = {
+        node,
+        score,
+        matchedOn: exact ? SearchMatchKind.CODE : SearchMatchKind.CODE_PREFIX,
+        matchedText: null,
+      };
+    }
+  }
+  return best;
+}
+
+/**
+ * The hit for a code whose title or one synonym (or a former title) holds every required
+ * word, the last as a prefix; the title wins over other texts. Null when none does.
+ */
+export function wordHit(
+  node: CodeNode,
+  required: readonly string[],
+  raw: string,
+): SearchHit | null {
+  const title = latestVersion(node).title;
+  const titleScore = textScore(title, required, raw);
+  if (titleScore !== null) {
+    return {
+      node,
+      score: SEARCH_SCORES.title + titleScore,
+      matchedOn: SearchMatchKind.TITLE,
+      matchedText: title,
+    };
+  }
+  let best: SearchHit | null = null;
+  const others = [
+    ...node.versions.map((v) => v.title),
+    ...node.versions.flatMap((v) => v.shortTitle ?? []),
+  ];
+  for (const text of [...node.synonyms, ...others]) {
+    const s = textScore(text, required, raw);
+    if (s !== null && (!best || SEARCH_SCORES.synonym + s > best.score)) {
+      best = {
+        node,
+        score: SEARCH_SCORES.synonym + s,
+        matchedOn: SearchMatchKind.SYNONYM,
+        matchedText: text,
+      };
+    }
+  }
+  return best;
+}
+
+/**
+ * How well one text holds the query words, in [0, 75], or null when a word is missing.
+ * Coverage rewards texts that say little else (E11 "Type 2 diabetes mellitus" before
+ * its 60 children); a phrase and a matching first word add a little.
+ */
+function textScore(text: string, required: readonly string[], raw: string): number | null {
+  const textWords = words(text);
+  const last = required.length - 1;
+  for (let i = 0; i < required.length; i++) {
+    const w = required[i]!;
+    const found = i === last ? textWords.some((t) => t.startsWith(w)) : textWords.includes(w);
+    if (!found) return null;
+  }
+  const meaningful = textWords.filter((w) => !STOP_WORDS.has(w)).length || 1;
+  const coverage = Math.min(required.length / meaningful, 1);
+  const phrase = textWords.join(" ").includes(words(raw).join(" ")) ? 15 : 0;
+  const leading = textWords[0]?.startsWith(required[0]!) ? 10 : 0;
+  return Math.round((50 * coverage + phrase + leading) * 100) / 100;
+}
+
+/** Whether a code passes the query's system, date and billable filters. */
+export function passesFilters(node: CodeNode, query: SearchQuery): boolean {
+  if (query.systems && !query.systems.includes(node.system)) return false;
+  if (query.asOf !== null) {
+    const version = versionAt(node, query.asOf);
+    if (!version) return false;
+    return !query.billableOnly || version.billable;
+  }
+  return !query.billableOnly || node.versions.some((v) => v.billable);
+}
+
+/** One page of hits: filtered, best first (then by id), counted before paging. */
+export function rankHits(hits: Iterable<SearchHit>, query: SearchQuery): SearchPage {
+  const kept = [...hits].filter((hit) => passesFilters(hit.node, query));
+  kept.sort((a, b) => b.score - a.score || compareIds(a.node.id, b.node.id));
+  return { totalCount: kept.length, items: kept.slice(query.offset, query.offset + query.limit) };
+}

@@ -91,13 +91,9 @@ export async function buildApp({ store, limits, logger }: AppOptions): Promise<F
     const shaped = graphqlShapedError(error);
     if (shaped) return reply.code(shaped.status).send(shaped.body);
     request.log.error({ err: error }, "unhandled HTTP error");
-    return reply
-      .code(500)
-      .send({
-        errors: [
-          { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } },
-        ],
-      });
+    return reply.code(500).send({
+      errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+    });
   });
 
   await app.register(fastifyApollo(apollo), { context: createContextFactory(store, limits) });

@@ -17,6 +17,17 @@ export enum Relation {
 
 export const ALL_RELATIONS: readonly Relation[] = Object.values(Relation);
 
+/**
+ * Relations whose neighbours are listed only when valid on the date asked: a pairing or
+ * an exclusion with a code that did not exist yet, or no longer, is no advice for that
+ * date. Successions (REPLACES) and crosswalks (MAPS_TO) link codes across time by nature,
+ * and hierarchy edges (SUBSET_OF) carry their child's validity themselves.
+ */
+export const DATED_NEIGHBOUR_RELATIONS: ReadonlySet<Relation> = new Set([
+  Relation.PAIRED_WITH,
+  Relation.EXCLUDES,
+]);
+
 /** Why two codes are paired. The edge runs from the code bearing the instruction. */
 export enum PairingKind {
   /** Tabular "Use additional code": report the target as well (E11 → Z79.4). */

@@ -37,8 +37,9 @@ export function neighborQuery(
     asOf: walkDate(code),
     relation,
     direction,
-    kinds: filters.kinds && filters.kinds.length > 0 ? [...filters.kinds].sort() : null,
-    systems: filters.systems && filters.systems.length > 0 ? [...filters.systems].sort() : null,
+    // An empty filter list matches nothing, as a filter should; absent means all.
+    kinds: filters.kinds ? [...filters.kinds].sort() : null,
+    systems: filters.systems ? [...filters.systems].sort() : null,
     offset: window.offset,
     limit: window.limit,
   };

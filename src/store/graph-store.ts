@@ -60,7 +60,11 @@ interface QueryBase {
   readonly asOf: IsoDate;
 }
 
-/** Direct neighbours along one relation. */
+/**
+ * Direct neighbours along one relation, through edges valid on `asOf`; for the relations
+ * in DATED_NEIGHBOUR_RELATIONS (pairings, exclusions) only neighbours valid on `asOf`.
+ * `kinds` and `systems` filter when given: an empty list matches nothing.
+ */
 export interface NeighborQuery extends QueryBase {
   readonly mode: "neighbors";
   readonly relation: Relation;
@@ -83,7 +87,11 @@ export interface ClosureQuery extends QueryBase {
   readonly limit: number;
 }
 
-/** Follows REPLACES backwards (old → new) until codes valid on `asOf`. */
+/**
+ * Follows REPLACES backwards (old → new), through replacements in force on `asOf`
+ * (`effective` ≤ `asOf`), until codes valid on `asOf`. Empty when the code itself is
+ * valid on `asOf`.
+ */
 export interface SuccessorQuery extends QueryBase {
   readonly mode: "successors";
   readonly maxDepth: number;

@@ -228,6 +228,24 @@ export function graphStoreContract(
         });
       });
 
+      it("lists pairings and exclusions only with codes valid on the date", async () => {
+        const [before, after] = await store.traverse([
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { asOf: "1999-06-01" }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { asOf: TODAY }),
+        ]);
+        // The CPT codes of the fixture are valid from 2000-01-01, HCPCS A4253 from 1993.
+        expect(ids(before!)).toEqual(["HCPCS:A4253"]);
+        expect(after!.totalCount).toBe(4);
+      });
+
+      it("matches nothing with an empty filter list", async () => {
+        const [noKinds, noSystems] = await store.traverse([
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { kinds: [] }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { systems: [] }),
+        ]);
+        expect([noKinds!.totalCount, noSystems!.totalCount]).toEqual([0, 0]);
+      });
+
       it("answers an unknown id with an empty page", async () => {
         const [page] = await store.traverse([
           neighbors("ICD10CM:Q99.99", Relation.SUBSET_OF, Direction.IN),
@@ -307,6 +325,17 @@ export function graphStoreContract(
         expect(chain!.items[0]!.depth).toBe(2);
         expect(ids(direct!)).toEqual(["ICD10CM:E72.539"]);
         expect(ids(none!)).toEqual([]);
+      });
+
+      it("gives a code valid on the date no successors, and follows only replacements in force", async () => {
+        const [valid, notYet] = await store.traverse([
+          // E72.53 is valid until 2025-09-30; its replacement takes effect on 2025-10-01.
+          { mode: "successors", id: "ICD10CM:E72.53", asOf: BEFORE_FY2026, maxDepth: 10 },
+          // 250.02 ended in 2015; E72.539 is not in force before FY2026.
+          { mode: "successors", id: "ICD9CM:250.02", asOf: BEFORE_FY2026, maxDepth: 10 },
+        ]);
+        expect(ids(valid!)).toEqual([]);
+        expect(ids(notYet!)).toEqual(["ICD10CM:E72.53"]);
       });
 
       it("answers a mixed batch in key order", async () => {

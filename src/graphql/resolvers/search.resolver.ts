@@ -80,7 +80,7 @@ export class SearchResolver {
     const asOf = args.asOf ?? ctx.today;
     const page = await ctx.loaders.search.load({
       text: trimmed,
-      systems: args.systems && args.systems.length > 0 ? [...args.systems].sort() : null,
+      systems: args.systems ? [...args.systems].sort() : null,
       billableOnly: args.billableOnly ?? false,
       asOf: args.includeInactive ? null : asOf,
       offset: window.offset,

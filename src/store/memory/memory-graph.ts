@@ -9,7 +9,7 @@ import {
   type ReleaseInfo,
   versionAt,
 } from "../../domain/graph.js";
-import { Direction, Relation } from "../../domain/relationship.js";
+import { DATED_NEIGHBOUR_RELATIONS, Direction, Relation } from "../../domain/relationship.js";
 import {
   type ClosureQuery,
   type NeighborQuery,
@@ -171,6 +171,7 @@ export class MemoryGraph {
 
   neighbors(q: NeighborQuery): TraversalPage {
     const items: TraversalItem[] = [];
+    const datedNeighbours = DATED_NEIGHBOUR_RELATIONS.has(q.relation);
     const collect = (
       edges: readonly GraphEdge[] | undefined,
       direction: Direction.OUT | Direction.IN,
@@ -180,6 +181,7 @@ export class MemoryGraph {
         if (q.kinds && !("kind" in edge && q.kinds.includes(edge.kind))) continue;
         const node = this.nodes.get(direction === Direction.OUT ? edge.to : edge.from)!;
         if (q.systems && !q.systems.includes(node.system)) continue;
+        if (datedNeighbours && !versionAt(node, q.asOf)) continue;
         items.push({ node, edge, depth: 1, direction });
       }
     };
@@ -248,12 +250,17 @@ export class MemoryGraph {
   /** Replacement chains followed forward until codes valid on `asOf`, nearest first. */
   successors(q: SuccessorQuery): TraversalPage {
     const items: TraversalItem[] = [];
+    // A code valid on the date needs no successor, whatever replaces it later.
+    const start = this.nodes.get(q.id);
+    if (!start || versionAt(start, q.asOf)) return { totalCount: 0, items };
     const visited = new Set([q.id]);
     let frontier: { id: string; edge: GraphEdge | null }[] = [{ id: q.id, edge: null }];
     for (let depth = 1; depth <= q.maxDepth && frontier.length > 0; depth++) {
       const next: typeof frontier = [];
       for (const { id } of frontier) {
         for (const edge of this.incoming.get(Relation.REPLACES)?.get(id) ?? []) {
+          // A replacement not yet in force on the date is no successor on it.
+          if (edge.relation !== Relation.REPLACES || edge.effective > q.asOf) continue;
           if (visited.has(edge.from)) continue;
           visited.add(edge.from);
           const node = this.nodes.get(edge.from)!;

@@ -1,6 +1,6 @@
 import { CodeKind } from "./code-kind.js";
 import { type IsoDate } from "./dates.js";
-import { type CodeNode, nodeValidity, versionAt } from "./graph.js";
+import { type CodeNode, earliestValidDay, nodeValidity, versionAt } from "./graph.js";
 
 /** What a code is on a given date, for someone about to report it. */
 export enum CodeStatus {
@@ -27,8 +27,8 @@ export function statusAt(
 ): CodeStatus.VALID | CodeStatus.HEADER | CodeStatus.DELETED | CodeStatus.NOT_YET_VALID {
   const version = versionAt(node, asOf);
   if (!version) {
-    const { validFrom } = nodeValidity(node);
-    return validFrom !== null && asOf < validFrom ? CodeStatus.NOT_YET_VALID : CodeStatus.DELETED;
+    const start = earliestValidDay(node);
+    return start !== null && asOf < start ? CodeStatus.NOT_YET_VALID : CodeStatus.DELETED;
   }
   return version.billable || node.kind === CodeKind.MODIFIER ? CodeStatus.VALID : CodeStatus.HEADER;
 }
@@ -40,7 +40,8 @@ export function statusAt(
  */
 export function hierarchyDate(node: CodeNode, asOf: IsoDate): IsoDate {
   if (versionAt(node, asOf)) return asOf;
-  const { validFrom, validTo } = nodeValidity(node);
+  const { validTo } = nodeValidity(node);
+  const validFrom = earliestValidDay(node);
   if (validFrom !== null && asOf < validFrom) return validFrom;
   if (validTo !== null && asOf > validTo) return validTo;
   // Between two versions: the end of the one before.

@@ -38,6 +38,12 @@ export interface CodeSystemInfo {
   readonly replaces: readonly { readonly id: CodeSystemId; readonly effective: string }[];
   /** Whether descriptors may be shipped (false for CPT: AMA copyright). */
   readonly publicDomain: boolean;
+  /**
+   * First day the system was in use in the US, where certain: no code of the system is
+   * valid before it, even when a release leaves a code's start unknown. Null when not
+   * pinned down here (CPT, HCPCS).
+   */
+  readonly inUseFrom: string | null;
   /** Last day the system was in use, for a frozen system (ICD-9-CM); null while in use. */
   readonly endedOn: string | null;
 }
@@ -45,6 +51,8 @@ export interface CodeSystemInfo {
 export const ICD10_EFFECTIVE_DATE = "2015-10-01";
 /** ICD-9-CM's last day: ICD-10-CM and ICD-10-PCS took over the next morning. */
 export const ICD9_END_DATE = "2015-09-30";
+/** ICD-9-CM replaced ICD-9 in US morbidity coding on 1 January 1979. */
+export const ICD9_START_DATE = "1979-01-01";
 
 const SYSTEMS: readonly CodeSystemInfo[] = [
   {
@@ -57,6 +65,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSystemId.HCPCS],
     replaces: [],
     publicDomain: false,
+    inUseFrom: null,
     endedOn: null,
   },
   {
@@ -69,6 +78,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [],
     publicDomain: true,
+    inUseFrom: null,
     endedOn: null,
   },
   {
@@ -80,6 +90,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES],
     replaces: [{ id: CodeSystemId.ICD9CM, effective: ICD10_EFFECTIVE_DATE }],
     publicDomain: true,
+    inUseFrom: ICD10_EFFECTIVE_DATE,
     endedOn: null,
   },
   {
@@ -91,6 +102,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [{ id: CodeSystemId.ICD9CM, effective: ICD10_EFFECTIVE_DATE }],
     publicDomain: true,
+    inUseFrom: ICD10_EFFECTIVE_DATE,
     endedOn: null,
   },
   {
@@ -103,6 +115,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [CodeSetFamilyId.DIAGNOSIS_CODES, CodeSetFamilyId.PROCEDURE_CODES],
     replaces: [],
     publicDomain: true,
+    inUseFrom: ICD9_START_DATE,
     endedOn: ICD9_END_DATE,
   },
   {
@@ -114,6 +127,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [],
     replaces: [],
     publicDomain: true,
+    inUseFrom: null,
     endedOn: null,
   },
   {
@@ -125,6 +139,7 @@ const SYSTEMS: readonly CodeSystemInfo[] = [
     subsetOf: [],
     replaces: [],
     publicDomain: true,
+    inUseFrom: null,
     endedOn: null,
   },
 ];

@@ -1,5 +1,5 @@
 import { type CodeKind, type CodeLevel } from "./code-kind.js";
-import { type CodeSystemId } from "./code-system.js";
+import { type CodeSystemId, codeSystemInfo } from "./code-system.js";
 import { type IsoDate, isValidAt, type Validity } from "./dates.js";
 import {
   encodeGemFlags,
@@ -38,15 +38,30 @@ export interface CodeNode {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-/** The overall span of a node: first day of its first version to last of its last. */
+/**
+ * The overall span of a node: first day of its first version to last of its last. An
+ * unknown start stays null here (the API says "unknown"); `versionAt` applies the
+ * system's own first day.
+ */
 export function nodeValidity(node: CodeNode): Validity {
   const first = node.versions[0]!;
   const last = node.versions[node.versions.length - 1]!;
   return { validFrom: first.validFrom, validTo: last.validTo };
 }
 
-/** The version in force on `asOf`, or undefined when the code was not valid then. */
+/** The first day a node can be valid: its own start, else its system's, else null. */
+export function earliestValidDay(node: CodeNode): IsoDate | null {
+  return node.versions[0]!.validFrom ?? codeSystemInfo(node.system).inUseFrom;
+}
+
+/**
+ * The version in force on `asOf`, or undefined when the code was not valid then. A
+ * version whose start is unknown (the first release imported) still starts no earlier
+ * than its system did: no ICD-10-CM code is valid in 2012.
+ */
 export function versionAt(node: CodeNode, asOf: IsoDate): CodeVersion | undefined {
+  const systemStart = codeSystemInfo(node.system).inUseFrom;
+  if (systemStart !== null && asOf < systemStart) return undefined;
   for (let i = node.versions.length - 1; i >= 0; i--) {
     const v = node.versions[i]!;
     if (isValidAt(v, asOf)) return v;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { type GraphRecords } from "../../src/domain/graph.js";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
 import { graphqlHarness, type Harness } from "../support/graphql-harness.js";
 
@@ -149,6 +150,24 @@ describe("asOf", () => {
       billable: false,
       validFrom: "2025-10-01",
     });
+  });
+
+  it("never counts a code valid before its system was in use, even with an unknown start", async () => {
+    const unknownStart: GraphRecords = {
+      ...GRAPHQL_GRAPH,
+      codes: GRAPHQL_GRAPH.codes.map((c) =>
+        c.id === "ICD10CM:E11.9" ? { ...c, versions: [{ ...c.versions[0]!, validFrom: null }] } : c,
+      ),
+    };
+    const other = await graphqlHarness(unknownStart);
+    const at = (d: string) => other.run(query, { c: "E11.9", d });
+    expect((await at("2012-06-01")).data?.["code"]).toMatchObject({
+      status: "NOT_YET_VALID",
+      validFrom: null,
+    });
+    expect((await at("2015-10-01")).data?.["code"]).toMatchObject({ status: "VALID" });
+    const search = await other.run(`{ search(text: "E11.9", asOf: "2012-06-01") { totalCount } }`);
+    expect(search.data).toEqual({ search: { totalCount: 0 } });
   });
 
   it("refuses a malformed date", async () => {

@@ -69,9 +69,10 @@ function dottedPrefixes(code: string): string[] {
 }
 
 // ── ICD-10-CM ──────────────────────────────────────────────────────────────────────
-// A letter, then a digit and a digit or letter (E11, C4A) — or, since FY2026, a letter
-// and a digit (QA0, neurodevelopmental disorders of genetic origin).
-const CM_CATEGORY = "[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])";
+// A letter, then a digit and a digit or letter (E11, C4A) — or, since FY2026, Q, a letter
+// and a digit (QA0, neurodevelopmental disorders of genetic origin). Only Q: a looser
+// pattern would read ICD-10-PCS codes such as BW00ZZZ as ICD-10-CM.
+const CM_CATEGORY = "(?:[A-Z][0-9][0-9A-Z]|Q[A-Z][0-9])";
 const CM_RANGE = new RegExp(`^(${CM_CATEGORY})-(${CM_CATEGORY})$`);
 const CM_DOTTED = new RegExp(`^(${CM_CATEGORY})\\.([0-9A-Z]{0,4})$`);
 const CM_UNDOTTED = new RegExp(`^(${CM_CATEGORY})([0-9A-Z]{0,4})$`);

@@ -46,6 +46,14 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
       `${shown(raw)} is too long to be a code`,
     );
   }
+  // Codes are ASCII. Upper-casing first would turn "ß" into "SS" and "ı" into "I".
+  if (/[^\x00-\x7f]/.test(raw.replace(/\s+/g, ""))) {
+    throw new CodeInputError(
+      raw,
+      CodeInputProblem.INVALID_CODE,
+      `${shown(raw)} holds characters no code has (codes are ASCII letters, digits and dots)`,
+    );
+  }
   let clean = raw.replace(/\s+/g, "").toUpperCase();
   let wanted = system ?? undefined;
 

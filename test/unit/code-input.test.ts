@@ -138,6 +138,18 @@ describe("rejects, with the value and the expected form", () => {
     expect(error.expected).toBe(grammarOf(system).expected);
   });
 
+  it("refuses letters that only upper-case into ASCII", () => {
+    for (const raw of ["ß", "ı10", "ſ72.001A", "Е11.9" /* Cyrillic Е */]) {
+      expect(refusal(raw).message, raw).toMatch(/characters no code has/);
+    }
+  });
+
+  it("reads letter-letter-digit categories in Q only (QA0), not PCS codes as ICD-10-CM", () => {
+    expect(ids("QA0.0101")).toEqual(["ICD10CM:QA0.0101"]);
+    expect(ids("BW00ZZZ")).toEqual(["ICD10PCS:BW00ZZZ"]);
+    expect(refusal("AB1", CodeSystemId.ICD10CM).problem).toBe(CodeInputProblem.INVALID_CODE);
+  });
+
   it("refuses an empty string and a very long one", () => {
     expect(refusal("").message).toMatch(/empty/);
     expect(refusal("   ", CodeSystemId.ICD10CM).message).toMatch(/empty/);

@@ -1,6 +1,7 @@
 import { CodeInputError, CodeInputProblem, readCodeInput } from "../domain/code-input.js";
 import { type CodeSystemId } from "../domain/code-system.js";
-import { type CodeNode } from "../domain/graph.js";
+import { type IsoDate } from "../domain/dates.js";
+import { type CodeNode, versionAt } from "../domain/graph.js";
 import { BadUserInputError, InputProblem } from "./errors.js";
 import { type Loaders } from "./loaders.js";
 
@@ -12,11 +13,15 @@ export type Lookup =
 /**
  * Finds the code a user typed. The string is read by the domain grammar (one reading, or
  * several when it is well-formed in more than one system); the readings the graph holds
- * decide. Throws {@link CodeInputError} when it cannot be a code at all.
+ * decide, and among those, the ones valid on `asOf`: E8020 is ICD-10-CM E80.20 today,
+ * although ICD-9-CM's E802.0 (ended 2015) reads the same. Two or more readings valid on
+ * the date (B20: HIV disease, or the ICD-10-PCS table B20) are ambiguous. Throws
+ * {@link CodeInputError} when the string cannot be a code at all.
  */
 export async function lookupCode(
   input: string,
   system: CodeSystemId | null | undefined,
+  asOf: IsoDate,
   loaders: Loaders,
 ): Promise<Lookup> {
   const ids = [...new Set(readCodeInput(input, system).map((r) => r.id))];
@@ -25,9 +30,11 @@ export async function lookupCode(
     return result;
   });
   const nodes = found.filter((n): n is CodeNode => n !== null);
-  if (nodes.length === 1) return { kind: "found", node: nodes[0]! };
   if (nodes.length === 0) return { kind: "unknown", candidates: ids };
-  return { kind: "ambiguous", nodes };
+  if (nodes.length === 1) return { kind: "found", node: nodes[0]! };
+  const valid = nodes.filter((n) => versionAt(n, asOf));
+  if (valid.length === 1) return { kind: "found", node: valid[0]! };
+  return { kind: "ambiguous", nodes: valid.length > 1 ? valid : nodes };
 }
 
 export function ambiguityMessage(input: string, nodes: readonly CodeNode[]): string {
@@ -49,17 +56,43 @@ export function toInputError(error: CodeInputError, argumentName: string): BadUs
   });
 }
 
-/** Looks a code argument up, turning refusals into BAD_USER_INPUT errors naming the argument. */
+/** The BAD_USER_INPUT error for an input that names codes of several systems. */
+export function ambiguityError(
+  input: string,
+  nodes: readonly CodeNode[],
+  argumentName: string,
+): BadUserInputError {
+  return new BadUserInputError(ambiguityMessage(input, nodes), InputProblem.AMBIGUOUS_CODE, {
+    argumentName,
+    value: input,
+    candidates: nodes.map((n) => n.id),
+  });
+}
+
+/**
+ * Looks a code argument up: the code, or null when well-formed but not held. Refusals
+ * become BAD_USER_INPUT errors naming the argument, and so does an ambiguous input.
+ */
 export async function lookupCodeArgument(
   input: string,
   system: CodeSystemId | null | undefined,
+  asOf: IsoDate,
   loaders: Loaders,
   argumentName: string,
-): Promise<Lookup> {
+): Promise<{ node: CodeNode | null; candidates: readonly string[] }> {
+  let found: Lookup;
   try {
-    return await lookupCode(input, system, loaders);
+    found = await lookupCode(input, system, asOf, loaders);
   } catch (error) {
     if (error instanceof CodeInputError) throw toInputError(error, argumentName);
     throw error;
+  }
+  switch (found.kind) {
+    case "found":
+      return { node: found.node, candidates: [found.node.id] };
+    case "unknown":
+      return { node: null, candidates: found.candidates };
+    case "ambiguous":
+      throw ambiguityError(input, found.nodes, argumentName);
   }
 }

@@ -45,17 +45,19 @@ export function neighborQuery(
   };
 }
 
+/** A hierarchy walk from a code, on its own hierarchy date unless `asOf` is given. */
 export function closureQuery(
   code: Code,
   direction: Direction.OUT | Direction.IN,
   maxDepth: number,
   billableOnly: boolean,
   window: PageWindow = ALL,
+  asOf: IsoDate = walkDate(code),
 ): ClosureQuery {
   return {
     mode: "closure",
     id: code.id,
-    asOf: walkDate(code),
+    asOf,
     direction,
     maxDepth,
     billableOnly,

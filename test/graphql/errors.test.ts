@@ -76,6 +76,16 @@ describe("limits", () => {
     expect(errors![0]!.message).toMatch(/alias/i);
   });
 
+  it("counts every input of codes(...) in the cost", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const inputs = Array.from({ length: 300 }, () => "E11");
+    const { errors } = await api.run(
+      `query($c: [String!]!) { codes(codes: $c) { code { descendants(first: 100) { nodes { id } } } } }`,
+      { c: inputs },
+    );
+    expect(errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+  });
+
   it("refuses a query whose page sizes multiply past the cost limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const { data, errors } = await api.run(`{ search(text: "diabetes", first: 100) { nodes {

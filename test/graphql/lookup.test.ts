@@ -71,6 +71,22 @@ describe("code", () => {
     expect(data).toEqual({ code: { id: "ICD9CM:36.10", kind: "PROCEDURE" } });
   });
 
+  it("picks the reading valid on the date when several are held", async () => {
+    const today = await api.run(`{ code(code: "E030") { id } }`);
+    const before = await api.run(`{ code(code: "E030", asOf: "2014-06-01") { id } }`);
+    expect(today.data).toEqual({ code: { id: "ICD10CM:E03.0" } });
+    expect(before.data).toEqual({ code: { id: "ICD9CM:E030" } });
+    const { data } = await api.run(
+      `{ codes(codes: ["E030", "3610"]) { status code { id } candidates } }`,
+    );
+    expect(data).toEqual({
+      codes: [
+        { status: "VALID", code: { id: "ICD10CM:E03.0" }, candidates: [] },
+        { status: "AMBIGUOUS", code: null, candidates: ["ICD9CM:361.0", "ICD9CM:36.10"] },
+      ],
+    });
+  });
+
   it("picks the only reading the graph holds", async () => {
     // A4253 also reads as ICD-10-CM A42.53, which the graph does not hold.
     const { data } = await api.run(
@@ -257,6 +273,23 @@ describe("subsumes", () => {
     const { data, errors } = await api.run(query, { a, b });
     expect(errors).toBeUndefined();
     expect(data).toEqual({ subsumes: outcome });
+  });
+
+  it("answers on the date asked: a code not valid then is in no hierarchy", async () => {
+    const before = await api.run(`{ subsumes(a: "E11", b: "E11.A", asOf: "2025-01-01") }`);
+    const after = await api.run(`{ subsumes(a: "E11", b: "E11.A", asOf: "2025-10-01") }`);
+    const deleted = await api.run(`{ subsumes(a: "E72.53", b: "E72.53") }`);
+    expect([before.data, after.data]).toEqual([
+      { subsumes: "NOT_SUBSUMED" },
+      { subsumes: "SUBSUMES" },
+    ]);
+    expect(deleted.data).toEqual({ subsumes: "EQUIVALENT" });
+  });
+
+  it("walks the whole chain whatever the walk-depth setting", async () => {
+    const shallow = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxTraversalDepth: 1 } });
+    const { data } = await shallow.run(`{ subsumes(a: "E00-E89", b: "E11.65") }`);
+    expect(data).toEqual({ subsumes: "SUBSUMES" });
   });
 
   it("uses the hierarchy of the date asked", async () => {

@@ -4,13 +4,15 @@ import { CodeStatus } from "../../domain/code-status.js";
 import { CodeSystemId } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
 import { type CodeNode, nodeValidity } from "../../domain/graph.js";
-import { Direction, Relation } from "../../domain/relationship.js";
+import { Direction } from "../../domain/relationship.js";
 import { ambiguityMessage, lookupCode, lookupCodeArgument, toInputError } from "../code-lookup.js";
+import { type ComplexityEstimatorArgs } from "graphql-query-complexity";
 import { type Context } from "../context.js";
 import { SubsumptionOutcome } from "../enums.js";
 import { BadUserInputError, CodeNotFoundError, InputProblem } from "../errors.js";
+import { replacements } from "./code.resolver.js";
 import { DateScalar } from "../scalars.js";
-import { closureQuery, edgeOf, neighborQuery, reached } from "../traversals.js";
+import { closureQuery } from "../traversals.js";
 import { Code, toCode } from "../types/code.type.js";
 import { CodeResolution } from "../types/code-resolution.type.js";
 import { Replacement } from "../types/connection.type.js";
@@ -65,39 +67,35 @@ class SubsumesArgs {
   asOf?: IsoDate | null;
 }
 
+/** How far `subsumes` walks up: every hierarchy here is far shallower; the bound only stops a cycle. */
+const SUBSUMPTION_DEPTH = 50;
+
+/** Cost of `codes`: each input answered, with what is asked of it. */
+function codesComplexity({ args, childComplexity }: ComplexityEstimatorArgs): number {
+  const inputs = Array.isArray(args["codes"]) ? args["codes"].length : 1;
+  return 1 + Math.max(inputs, 1) * childComplexity;
+}
+
 @Resolver()
 export class CodeLookupResolver {
   @Query(() => Code, {
     nullable: true,
     description:
-      "One code, by what a coder would type: `E11.9`, `e119`, `ICD10CM:E11.9`, `0DTJ4ZZ`, `A4206`, `250.00`. Null when the code is well-formed but not in the graph; a BAD_USER_INPUT error when it cannot be a code.",
+      "One code, by what a coder would type: `E11.9`, `e119`, `ICD10CM:E11.9`, `0DTJ4ZZ`, `A4206`, `250.00`. Null when the code is well-formed but not in the graph; a BAD_USER_INPUT error when it cannot be a code, or when it names codes of several systems valid on `asOf`.",
   })
   async code(
     @Args(() => CodeArgs) { code: input, system, asOf }: CodeArgs,
     @Ctx() ctx: Context,
   ): Promise<Code | null> {
-    const found = await lookupCodeArgument(input, system, ctx.loaders, "code");
-    switch (found.kind) {
-      case "found":
-        return toCode(found.node, asOf ?? ctx.today);
-      case "unknown":
-        return null;
-      case "ambiguous":
-        throw new BadUserInputError(
-          ambiguityMessage(input, found.nodes),
-          InputProblem.AMBIGUOUS_CODE,
-          {
-            argumentName: "code",
-            value: input,
-            candidates: found.nodes.map((n) => n.id),
-          },
-        );
-    }
+    const date = asOf ?? ctx.today;
+    const { node } = await lookupCodeArgument(input, system, date, ctx.loaders, "code");
+    return node ? toCode(node, date) : null;
   }
 
   @Query(() => [CodeResolution], {
     description:
       "Checks many codes at once, as a claim scrubber would: one answer per input, in input order, each with its status on `asOf` (VALID, HEADER, DELETED, NOT_YET_VALID, UNKNOWN, INVALID, AMBIGUOUS). A malformed input is answered, not an error.",
+    complexity: codesComplexity,
   })
   async codes(
     @Args(() => CodesArgs) { codes: inputs, system, asOf }: CodesArgs,
@@ -108,10 +106,7 @@ export class CodeLookupResolver {
       throw new BadUserInputError(
         `codes holds ${inputs.length} inputs; at most ${max} per call`,
         InputProblem.BATCH_TOO_LARGE,
-        {
-          argumentName: "codes",
-          max,
-        },
+        { argumentName: "codes", max },
       );
     }
     const date = asOf ?? ctx.today;
@@ -120,7 +115,7 @@ export class CodeLookupResolver {
 
   @Query(() => SubsumptionOutcome, {
     description:
-      "Whether code `a` covers code `b` in their hierarchy (a category covers its codes; a chapter covers its blocks). Codes of different systems never subsume each other. An unknown code is a CODE_NOT_FOUND error.",
+      "Whether code `a` covers code `b` in the hierarchy in force on `asOf` (a category covers its codes; a chapter covers its blocks). A code not valid on `asOf`, or codes of different systems, are NOT_SUBSUMED. An unknown code is a CODE_NOT_FOUND error.",
   })
   async subsumes(
     @Args(() => SubsumesArgs) { a, b, system, asOf }: SubsumesArgs,
@@ -132,12 +127,16 @@ export class CodeLookupResolver {
       requireCode(b, system ?? null, "b", date, ctx),
     ]);
     if (codeA.id === codeB.id) return SubsumptionOutcome.EQUIVALENT;
-    if (codeA.system !== codeB.system) return SubsumptionOutcome.NOT_SUBSUMED;
-    const depth = ctx.limits.maxTraversalDepth;
-    const [aboveA, aboveB] = await Promise.all([
-      ctx.loaders.traversal.load(closureQuery(codeA, Direction.OUT, depth, false)),
-      ctx.loaders.traversal.load(closureQuery(codeB, Direction.OUT, depth, false)),
-    ]);
+    const inForce = (c: Code) => c.status === CodeStatus.VALID || c.status === CodeStatus.HEADER;
+    if (codeA.system !== codeB.system || !inForce(codeA) || !inForce(codeB)) {
+      return SubsumptionOutcome.NOT_SUBSUMED;
+    }
+    // The hierarchy of the date asked itself, to the top, whatever the walk-depth setting.
+    const above = (c: Code) =>
+      ctx.loaders.traversal.load(
+        closureQuery(c, Direction.OUT, SUBSUMPTION_DEPTH, false, undefined, date),
+      );
+    const [aboveA, aboveB] = await Promise.all([above(codeA), above(codeB)]);
     if (aboveB.items.some((i) => i.node.id === codeA.id)) return SubsumptionOutcome.SUBSUMES;
     if (aboveA.items.some((i) => i.node.id === codeB.id)) return SubsumptionOutcome.SUBSUMED_BY;
     return SubsumptionOutcome.NOT_SUBSUMED;
@@ -154,15 +153,7 @@ export class CodeResolutionResolver {
     @Root() resolution: CodeResolution,
     @Ctx() ctx: Context,
   ): Promise<Replacement[]> {
-    const code = resolution.code;
-    if (!code) return [];
-    const page = await ctx.loaders.traversal.load(
-      neighborQuery(code, Relation.REPLACES, Direction.IN),
-    );
-    return page.items.map((item) => {
-      const edge = edgeOf(item, Relation.REPLACES);
-      return { code: reached(item, code), effective: edge.effective, source: edge.source };
-    });
+    return resolution.code ? replacements(resolution.code, Direction.IN, ctx) : [];
   }
 }
 
@@ -173,23 +164,15 @@ async function requireCode(
   asOf: IsoDate,
   ctx: Context,
 ): Promise<Code> {
-  const found = await lookupCodeArgument(input, system, ctx.loaders, argumentName);
-  switch (found.kind) {
-    case "found":
-      return toCode(found.node, asOf);
-    case "unknown":
-      throw new CodeNotFoundError(input, found.candidates);
-    case "ambiguous":
-      throw new BadUserInputError(
-        ambiguityMessage(input, found.nodes),
-        InputProblem.AMBIGUOUS_CODE,
-        {
-          argumentName,
-          value: input,
-          candidates: found.nodes.map((n) => n.id),
-        },
-      );
-  }
+  const { node, candidates } = await lookupCodeArgument(
+    input,
+    system,
+    asOf,
+    ctx.loaders,
+    argumentName,
+  );
+  if (!node) throw new CodeNotFoundError(input, candidates);
+  return toCode(node, asOf);
 }
 
 async function resolveOne(
@@ -203,16 +186,10 @@ async function resolveOne(
     code: Code | null,
     message: string | null,
     candidates: string[] = [],
-  ) => ({
-    input,
-    status,
-    code,
-    message,
-    candidates,
-  });
+  ) => ({ input, status, code, message, candidates });
   let found;
   try {
-    found = await lookupCode(input, system, ctx.loaders);
+    found = await lookupCode(input, system, asOf, ctx.loaders);
   } catch (error) {
     if (error instanceof CodeInputError)
       return answer(CodeStatus.INVALID, null, toInputError(error, "codes").message);

@@ -294,7 +294,8 @@ function codeConnection(
   return { ...connection, nodes: connection.edges.map((e) => e.node) };
 }
 
-async function replacements(
+/** Successions of a code: what it replaced (OUT) or what replaced it (IN). */
+export async function replacements(
   code: Code,
   direction: Direction.OUT | Direction.IN,
   ctx: Context,

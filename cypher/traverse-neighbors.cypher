@@ -4,6 +4,11 @@
 //   PAIRED_WITH (q.byScore): strongest first, unscored last, then by neighbour id;
 //   other relations: edges leaving the code first, each side by neighbour id.
 // Parallel edges between the same two codes fall back to the edge key.
+// Pairings and exclusions (q.datedNeighbours, DATED_NEIGHBOUR_RELATIONS in
+// src/domain/relationship.ts) list only neighbours with a version valid on q.asOf: a
+// pairing with a code that did not exist then is no advice for that date. Filtered before
+// counting and paging, as the embedded store does. An empty q.kinds or q.systems list
+// matches nothing (`x IN []` is false); null means no filter.
 // The relation is compared as a value with type(r): it is never spliced into the text.
 // That costs a look at each relationship of the code, which is cheap at the fan-out of
 // code hierarchies; a typed expand per relation would matter only for very dense nodes.
@@ -23,6 +28,8 @@ WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
   AND (r.validTo IS NULL OR q.asOf <= r.validTo)
   AND (q.kinds IS NULL OR r.kind IN q.kinds)
   AND (q.systems IS NULL OR m.system IN q.systems)
+  AND (NOT q.datedNeighbours OR any(k IN range(0, size(m.versionFrom) - 1)
+    WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k]))
 WITH q, r, m, side
 ORDER BY
   q.i,

@@ -7,7 +7,14 @@ import {
   type GraphRecords,
   versionAt,
 } from "../../src/domain/graph.js";
-import { ALL_RELATIONS, Direction, PairingKind, Relation } from "../../src/domain/relationship.js";
+import {
+  ALL_RELATIONS,
+  DATED_NEIGHBOUR_RELATIONS,
+  Direction,
+  PairingKind,
+  Relation,
+} from "../../src/domain/relationship.js";
+import { CodeSystemId } from "../../src/domain/code-system.js";
 import { loadSeed } from "../../src/import/seed-loader.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import {
@@ -108,7 +115,9 @@ const byKeys =
 /** traverse-neighbors.cypher: the two sides, the WHERE, the ORDER BY, the slice. */
 function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
   if (!g.nodes.has(q.id)) return { totalCount: 0, items: [] };
+  // The parameters the adapter sends (neighborParams).
   const byScore = q.relation === Relation.PAIRED_WITH;
+  const datedNeighbours = DATED_NEIGHBOUR_RELATIONS.has(q.relation);
   const rows: { edge: GraphEdge; node: CodeNode; side: number }[] = [];
   for (const edge of g.edges) {
     if (edge.relation !== q.relation) continue;
@@ -120,8 +129,11 @@ function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
   const kept = rows.filter(
     ({ edge, node }) =>
       isValidAt(edge, q.asOf) &&
+      // `r.kind IN []` and `null IN [...]` are not true in Cypher: an empty list, or an
+      // edge without a kind, matches nothing.
       (q.kinds === null || ("kind" in edge && q.kinds.includes(edge.kind))) &&
-      (q.systems === null || q.systems.includes(node.system)),
+      (q.systems === null || q.systems.includes(node.system)) &&
+      (!datedNeighbours || validVersion(g, node.id, q.asOf)),
   );
   kept.sort(
     byKeys(({ edge, node, side }) => {
@@ -209,11 +221,25 @@ function ancestorsAdapter(g: Graph, q: ClosureQuery): TraversalPage {
   );
 }
 
-/** traverse-successors.cypher rows (paths through codes not valid on the date), walked by the adapter. */
+/**
+ * traverse-successors.cypher rows (none for a starting code valid on the date; paths of
+ * replacements in force through codes not valid on the date), walked by the adapter.
+ */
 function successorsAdapter(g: Graph, q: SuccessorQuery): TraversalPage {
-  const rows: WalkEdge[] = paths(g, q.id, Relation.REPLACES, false, q.maxDepth, (path) =>
-    path.slice(0, -1).every((e) => !validVersion(g, e.from, q.asOf)),
-  ).map((path) => {
+  const startValid = g.nodes.has(q.id) && validVersion(g, q.id, q.asOf);
+  const found = startValid
+    ? []
+    : paths(
+        g,
+        q.id,
+        Relation.REPLACES,
+        false,
+        q.maxDepth,
+        (path) =>
+          path.every((e) => e.relation === Relation.REPLACES && e.effective <= q.asOf) &&
+          path.slice(0, -1).every((e) => !validVersion(g, e.from, q.asOf)),
+      );
+  const rows: WalkEdge[] = found.map((path) => {
     const edge = path[path.length - 1]!;
     return { edge, node: g.nodes.get(edge.from)! };
   });
@@ -354,12 +380,54 @@ describe("Neo4j walks give the embedded store's answers", () => {
           offset: 0,
           limit: 100,
         };
-        expect(summary(neighborsStatement(g, filtered))).toEqual(
-          summary(g.memory.neighbors(filtered)),
-        );
+        for (const variant of [
+          filtered,
+          { ...filtered, kinds: [] },
+          { ...filtered, kinds: null, systems: [] },
+          { ...filtered, kinds: null, systems: [CodeSystemId.CPT, CodeSystemId.HCPCS] },
+          { ...filtered, relation: Relation.EXCLUDES, kinds: null, asOf: DATES[1]! },
+        ]) {
+          expect(summary(neighborsStatement(g, variant)), JSON.stringify(variant)).toEqual(
+            summary(g.memory.neighbors(variant)),
+          );
+        }
       }
     }
     expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it("neighbours: pairings and exclusions with codes not valid on the date are left out (the cases exist)", () => {
+    // Without such edges the date filter above would be compared on nothing.
+    let hidden = 0;
+    for (const [, g] of graphs) {
+      for (const edge of g.edges) {
+        if (!DATED_NEIGHBOUR_RELATIONS.has(edge.relation)) continue;
+        for (const asOf of DATES) {
+          if (!isValidAt(edge, asOf)) continue;
+          for (const [near, far] of [
+            [edge.from, edge.to],
+            [edge.to, edge.from],
+          ] as const) {
+            if (validVersion(g, far, asOf)) continue;
+            const q: NeighborQuery = {
+              mode: "neighbors",
+              id: near,
+              asOf,
+              relation: edge.relation,
+              direction: Direction.BOTH,
+              kinds: null,
+              systems: null,
+              offset: 0,
+              limit: 1000,
+            };
+            const listed = neighborsStatement(g, q).items.map((i) => i.node.id);
+            expect(listed, `${edgeKey(edge)} on ${asOf}`).not.toContain(far);
+            hidden++;
+          }
+        }
+      }
+    }
+    expect(hidden).toBeGreaterThan(20);
   });
 });
 

@@ -12,7 +12,12 @@ import {
   type GraphRecords,
   type ReleaseInfo,
 } from "../../domain/graph.js";
-import { ALL_RELATIONS, Direction, Relation } from "../../domain/relationship.js";
+import {
+  ALL_RELATIONS,
+  DATED_NEIGHBOUR_RELATIONS,
+  Direction,
+  Relation,
+} from "../../domain/relationship.js";
 import {
   type ClosureQuery,
   type CodeCountQuery,
@@ -601,7 +606,9 @@ function neighborParams(i: number, q: NeighborQuery): Params {
     relation: q.relation,
     direction: q.direction,
     kinds: q.kinds ? [...q.kinds] : null,
+    // An empty list stays empty: it matches nothing, as in the embedded store.
     systems: q.systems ? [...q.systems] : null,
+    datedNeighbours: DATED_NEIGHBOUR_RELATIONS.has(q.relation),
     byScore: q.relation === Relation.PAIRED_WITH,
     offset: toInteger(q.offset),
     limit: toInteger(q.limit),

@@ -6,7 +6,7 @@ import {
   type GraphEdge,
   versionAt,
 } from "../../domain/graph.js";
-import { Direction } from "../../domain/relationship.js";
+import { Direction, Relation } from "../../domain/relationship.js";
 import {
   type ClosureQuery,
   type SuccessorQuery,
@@ -74,7 +74,10 @@ export function walkAncestors(
 /**
  * Replacement chains followed forward, breadth first, until codes valid on the date,
  * nearest first; each code visited once, as in the embedded store. `replacedBy` holds the
- * candidate REPLACES edges by the id of the replaced (older) code.
+ * candidate REPLACES edges by the id of the replaced (older) code. Replacements not in
+ * force on the date are skipped here too, so a superset of candidates gives the same
+ * answer. A starting code valid on the date has no successors: the statement returns no
+ * candidates for it, as it alone reads the starting code.
  */
 export function walkSuccessors(
   q: SuccessorQuery,
@@ -87,6 +90,7 @@ export function walkSuccessors(
     const next: string[] = [];
     for (const id of frontier) {
       for (const { edge, node } of replacedBy.get(id) ?? []) {
+        if (edge.relation !== Relation.REPLACES || edge.effective > q.asOf) continue;
         if (visited.has(node.id)) continue;
         visited.add(node.id);
         if (versionAt(node, q.asOf)) items.push({ node, edge, depth, direction: Direction.IN });

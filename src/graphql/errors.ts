@@ -55,7 +55,8 @@ export class QueryTooComplexError extends GraphQLError {
     super(
       `query cost ${complexity} exceeds the limit of ${max}; ask for smaller pages or fewer fields`,
       {
-        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity, max },
+        // A refused request is the client's to change: HTTP 400, as for validation errors.
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, complexity, max, http: { status: 400 } },
       },
     );
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type GraphStore, StoreUnavailableError } from "../../src/store/graph-store.js";
+import { UNAVAILABLE_MESSAGE } from "../../src/graphql/server.js";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
 import { graphqlHarness } from "../support/graphql-harness.js";
 
@@ -86,6 +87,16 @@ describe("limits", () => {
     expect(errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
   });
 
+  it("keeps @include conditions in the cost: a cheap run of a document does not make it cheap", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const query = `query($deep: Boolean!) { search(text: "diabetes", first: 100) { nodes {
+      descendants(first: 100) @include(if: $deep) { nodes { descendants(first: 100) { nodes { id } } } } } } }`;
+    const cheap = await api.run(query, { deep: false });
+    const costly = await api.run(query, { deep: true });
+    expect(costly.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+    expect(cheap.errors?.[0]?.extensions?.["code"]).not.toBe("INTERNAL_SERVER_ERROR");
+  });
+
   it("refuses a query whose page sizes multiply past the cost limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const { data, errors } = await api.run(`{ search(text: "diabetes", first: 100) { nodes {
@@ -118,20 +129,30 @@ describe("failures behind the API", () => {
     expect(api.logLines[0]).toContain("disk on fire");
   });
 
-  it("answers UNAVAILABLE when the store cannot be reached", async () => {
+  it("answers UNAVAILABLE when the store cannot be reached, and keeps its details in the log", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH, {
       wrap: (store) => ({
         ...bind(store),
         getCodes: async () =>
-          Promise.reject(new StoreUnavailableError("Neo4j did not answer within 5000 ms")),
+          Promise.reject(
+            new StoreUnavailableError("Neo4j at db-7.internal:7687 did not answer within 5000 ms"),
+          ),
       }),
     });
-    const { errors } = await api.run(`{ code(code: "E11.9") { id } }`);
-    expect(errors![0]).toMatchObject({
-      message: "Neo4j did not answer within 5000 ms",
-      extensions: { code: "UNAVAILABLE" },
-    });
-    expect(api.logLines).toHaveLength(0);
+    const { errors } = await api.run(
+      `{ a: code(code: "E11.9") { id } b: code(code: "E10") { id } }`,
+    );
+    expect(errors).toHaveLength(2);
+    for (const error of errors!) {
+      expect(error).toMatchObject({
+        message: UNAVAILABLE_MESSAGE,
+        extensions: { code: "UNAVAILABLE" },
+      });
+      expect(error.message).not.toContain("db-7.internal");
+    }
+    // One failed store call, one log line, however many fields it failed.
+    expect(api.logLines).toHaveLength(1);
+    expect(api.logLines[0]).toContain("db-7.internal:7687 did not answer");
   });
 });
 

@@ -111,6 +111,28 @@ describe("HTTP surfaces", () => {
     expect(body.errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("answers requests the client must change with 400 and a code", async () => {
+    const cases: [string, object | undefined, string][] = [
+      [
+        `query($d: Date) { code(code: "E11", asOf: $d) { id } }`,
+        { d: "2020-13-01" },
+        "BAD_USER_INPUT",
+      ],
+      [`query($c: [String!]!) { codes(codes: $c) { status } }`, { c: null }, "BAD_USER_INPUT"],
+      [`mutation { deleteEverything }`, undefined, "GRAPHQL_VALIDATION_FAILED"],
+      [
+        `{ search(text: "diabetes", first: 100) { nodes { children(first: 100) { nodes { descendants(first: 100) { nodes { id } } } } } } }`,
+        undefined,
+        "QUERY_TOO_COMPLEX",
+      ],
+    ];
+    for (const [query, variables, code] of cases) {
+      const { status, body } = await postGraphql(running.url, query, variables);
+      expect(status, query).toBe(400);
+      expect(body.errors[0].extensions.code, query).toBe(code);
+    }
+  });
+
   it("refuses a body that is not JSON with 400", async () => {
     const response = await fetch(`${running.url}/graphql`, {
       method: "POST",

@@ -2,7 +2,14 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { PROJECT_ROOT } from "./project-root.js";
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number in decimal digits within bounds: "" or "1e2" or "0x1F" are refused, not coerced. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, { message: "must be a whole number in decimal digits" })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 /**
  * Every environment variable the service reads, with its default. Parsed once at start;

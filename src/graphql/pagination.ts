@@ -31,14 +31,14 @@ export function encodeCursor(position: number): string {
 
 export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const position = Number(text.slice(CURSOR_PREFIX.length));
-  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
+  // Only the form encodeCursor writes: the prefix and plain decimal digits.
+  const digits = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : "";
+  const position = /^(0|[1-9][0-9]{0,14})$/.test(digits) ? Number(digits) : NaN;
+  if (!Number.isSafeInteger(position) || encodeCursor(position) !== cursor) {
     throw new BadUserInputError(
       `${JSON.stringify(cursor)} is not a cursor this service issued`,
       InputProblem.INVALID_CURSOR,
-      {
-        argumentName: "after",
-      },
+      { argumentName: "after" },
     );
   }
   return position;
@@ -79,20 +79,24 @@ export interface Connection<E> {
   totalCount: number;
 }
 
-/** Builds a Relay connection from a store page fetched with `window`. */
+/**
+ * Builds a Relay connection from a store page fetched with `window`. An empty page keeps
+ * the cursor it started after as its end, so `first: 0` still says where to go on.
+ */
 export function toConnection<T, E>(
   page: Page<T>,
   window: PageWindow,
   toEdge: (item: T, cursor: string) => E,
 ): Connection<E> {
   const cursors = page.items.map((_, i) => encodeCursor(window.offset + i));
+  const before = window.offset > 0 ? encodeCursor(window.offset - 1) : null;
   return {
     edges: page.items.map((item, i) => toEdge(item, cursors[i]!)),
     pageInfo: {
       hasNextPage: window.offset + page.items.length < page.totalCount,
       hasPreviousPage: window.offset > 0,
       startCursor: cursors[0] ?? null,
-      endCursor: cursors[cursors.length - 1] ?? null,
+      endCursor: cursors[cursors.length - 1] ?? before,
     },
     totalCount: page.totalCount,
   };

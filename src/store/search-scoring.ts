@@ -88,12 +88,13 @@ export function wordHit(
   required: readonly string[],
   raw: string,
 ): SearchHit | null {
+  const phrase = phraseOf(raw);
   const title = latestVersion(node).title;
-  const titleScore = textScore(title, required, raw);
+  const titleScore = textScore(title, required, phrase);
   if (titleScore !== null) {
     return {
       node,
-      score: SEARCH_SCORES.title + titleScore,
+      score: rounded(SEARCH_SCORES.title + titleScore),
       matchedOn: SearchMatchKind.TITLE,
       matchedText: title,
     };
@@ -104,11 +105,11 @@ export function wordHit(
     ...node.versions.flatMap((v) => v.shortTitle ?? []),
   ];
   for (const text of [...node.synonyms, ...others]) {
-    const s = textScore(text, required, raw);
+    const s = textScore(text, required, phrase);
     if (s !== null && (!best || SEARCH_SCORES.synonym + s > best.score)) {
       best = {
         node,
-        score: SEARCH_SCORES.synonym + s,
+        score: rounded(SEARCH_SCORES.synonym + s),
         matchedOn: SearchMatchKind.SYNONYM,
         matchedText: text,
       };
@@ -117,12 +118,28 @@ export function wordHit(
   return best;
 }
 
+/** Scores in hundredths, so that 131.67 is not sent as 131.67000000000002. */
+function rounded(score: number): number {
+  return Math.round(score * 100) / 100;
+}
+
+let lastRaw: string | undefined;
+let lastPhrase = "";
+/** The query's words as one phrase; worked out once per query, not once per candidate. */
+function phraseOf(raw: string): string {
+  if (raw !== lastRaw) {
+    lastRaw = raw;
+    lastPhrase = words(raw).join(" ");
+  }
+  return lastPhrase;
+}
+
 /**
  * How well one text holds the query words, in [0, 75], or null when a word is missing.
  * Coverage rewards texts that say little else (E11 "Type 2 diabetes mellitus" before
  * its 60 children); a phrase and a matching first word add a little.
  */
-function textScore(text: string, required: readonly string[], raw: string): number | null {
+function textScore(text: string, required: readonly string[], phrase: string): number | null {
   const textWords = words(text);
   const last = required.length - 1;
   for (let i = 0; i < required.length; i++) {
@@ -132,9 +149,9 @@ function textScore(text: string, required: readonly string[], raw: string): numb
   }
   const meaningful = textWords.filter((w) => !STOP_WORDS.has(w)).length || 1;
   const coverage = Math.min(required.length / meaningful, 1);
-  const phrase = textWords.join(" ").includes(words(raw).join(" ")) ? 15 : 0;
+  const phraseBonus = textWords.join(" ").includes(phrase) ? 15 : 0;
   const leading = textWords[0]?.startsWith(required[0]!) ? 10 : 0;
-  return Math.round((50 * coverage + phrase + leading) * 100) / 100;
+  return 50 * coverage + phraseBonus + leading;
 }
 
 /** Whether a code passes the query's system, date and billable filters. */

@@ -48,6 +48,44 @@ describe("limits", () => {
     });
   });
 
+  it("accepts only cursors it issued", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const forge = (text: string) => Buffer.from(text).toString("base64url");
+    for (const cursor of [
+      forge("cg1:"),
+      forge("cg1: 5"),
+      forge("cg1:1e2"),
+      forge("cg1:0x10"),
+      forge("cg1:01"),
+      "!!",
+    ]) {
+      const { errors } = await api.run(
+        `query($a: String) { code(code: "E11") { children(after: $a) { totalCount } } }`,
+        {
+          a: cursor,
+        },
+      );
+      expect(errors?.[0]?.extensions, cursor).toMatchObject({ reason: "INVALID_CURSOR" });
+    }
+  });
+
+  it("keeps a usable end cursor on an empty page (first: 0)", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH);
+    const first = await api.run(
+      `{ code(code: "E11") { children(first: 1) { pageInfo { endCursor } } } }`,
+    );
+    const after = (first.data as any).code.children.pageInfo.endCursor;
+    const { data } = await api.run(
+      `query($a: String) { code(code: "E11") { children(first: 0, after: $a) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } } }`,
+      { a: after },
+    );
+    expect((data as any).code.children).toEqual({
+      totalCount: 4,
+      edges: [],
+      pageInfo: { hasNextPage: true, endCursor: after },
+    });
+  });
+
   it("refuses a maxDepth beyond the traversal limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const { errors } = await api.run(`{ code(code: "E11") { ancestors(maxDepth: 11) { id } } }`);

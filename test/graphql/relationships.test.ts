@@ -238,6 +238,10 @@ describe("code systems", () => {
       ],
     });
     expect(d["other"]).toBeNull();
+    const spelled = await data(
+      `{ a: codeSystem(id: "icd10cm") { id } b: codeSystem(id: "ICD-10-CM") { id } }`,
+    );
+    expect(spelled).toEqual({ a: { id: "ICD10CM" }, b: { id: "ICD10CM" } });
   });
 
   it("links each code to its system", async () => {

@@ -64,6 +64,30 @@ describe("search", () => {
     expect(billable.edges.map((e) => e.node.id)).not.toContain("ICD10CM:E11");
   });
 
+  it("narrows to the system a SYSTEM: prefix names", async () => {
+    const icd9 = await search({ t: "ICD9CM:250", i: true });
+    expect(icd9.edges.map((e) => e.node.id)).toEqual(["ICD9CM:250.00", "ICD9CM:250.02"]);
+    const none = await search({ t: "ICD9CM:E11" });
+    expect(none.totalCount).toBe(0);
+    const cm = await search({ t: "icd-10-cm:e11.6" });
+    expect(cm.edges[0]!.node.id).toBe("ICD10CM:E11.6");
+  });
+
+  it("keeps billableOnly to codes reportable on the date, includeInactive or not", async () => {
+    const result = await search({ t: "E11.8", b: true, i: true, d: "2026-01-01" });
+    expect(result.edges.map((e) => e.node.id)).not.toContain("ICD10CM:E11.8");
+  });
+
+  it("sends scores in hundredths", async () => {
+    const result = await search({ t: "diabetes", first: 100 });
+    for (const edge of result.edges)
+      expect(Math.round(edge.search.score * 100) / 100).toBe(edge.search.score);
+  });
+
+  it("treats an empty systems list as no system", async () => {
+    expect((await search({ t: "diabetes", s: [] })).totalCount).toBe(0);
+  });
+
   it("pages through results with cursors", async () => {
     const first = await search({ t: "diabetes", first: 3 });
     const second = await search({ t: "diabetes", first: 3, after: first.pageInfo.endCursor });

@@ -13,6 +13,7 @@ import {
 } from "type-graphql";
 import {
   type CodeSystemNodeId,
+  parseSystemName,
   codeSystemInfo,
   codeSystemNodes,
 } from "../../domain/code-system.js";
@@ -56,7 +57,8 @@ export class CodeSystemResolver {
     })
     id: string,
   ): CodeSystem | null {
-    const info = codeSystemNodes().find((s) => s.id === id);
+    const wanted = id.trim().toUpperCase();
+    const info = codeSystemNodes().find((s) => s.id === wanted || s.id === parseSystemName(id));
     return info ? toCodeSystem(info) : null;
   }
 

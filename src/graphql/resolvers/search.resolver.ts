@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, Int, Query, Resolver } from "type-graphql";
-import { CodeSystemId } from "../../domain/code-system.js";
+import { CodeSystemId, parseSystemName } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
 import { type Context } from "../context.js";
 import { BadUserInputError, InputProblem } from "../errors.js";
@@ -32,7 +32,7 @@ class SearchArgs {
   @Field(() => Boolean, {
     nullable: true,
     description:
-      "Also return codes not valid on `asOf`: deleted codes and all of ICD-9-CM, which ended on 2015-09-30 (default false).",
+      "Also return codes not valid on `asOf`: deleted codes and all of ICD-9-CM, which ended on 2015-09-30 (default false). Ignored with billableOnly, which keeps codes reportable on `asOf` only.",
   })
   includeInactive?: boolean | null;
 
@@ -78,11 +78,14 @@ export class SearchResolver {
     }
     const window = pageWindow(args, ctx.limits);
     const asOf = args.asOf ?? ctx.today;
+    const { text, systems } = narrowedBySystemPrefix(trimmed, args.systems ?? null);
+    const billableOnly = args.billableOnly ?? false;
     const page = await ctx.loaders.search.load({
-      text: trimmed,
-      systems: args.systems ? [...args.systems].sort() : null,
-      billableOnly: args.billableOnly ?? false,
-      asOf: args.includeInactive ? null : asOf,
+      text,
+      systems: systems ? [...systems].sort() : null,
+      billableOnly,
+      // Reportable on asOf implies valid on asOf, whatever includeInactive says.
+      asOf: args.includeInactive && !billableOnly ? null : asOf,
       offset: window.offset,
       limit: window.limit,
     });
@@ -94,4 +97,19 @@ export class SearchResolver {
     }));
     return { ...connection, nodes: connection.edges.map((e) => e.node) };
   }
+}
+
+/**
+ * `ICD9CM:250` searches ICD-9-CM only: a system prefix narrows the systems (within those
+ * asked for, if any) and leaves the rest of the text to search.
+ */
+function narrowedBySystemPrefix(
+  text: string,
+  systems: readonly CodeSystemId[] | null,
+): { text: string; systems: readonly CodeSystemId[] | null } {
+  const colon = text.indexOf(":");
+  const named = colon > 0 ? parseSystemName(text.slice(0, colon)) : undefined;
+  const rest = colon > 0 ? text.slice(colon + 1).trim() : "";
+  if (!named || rest === "") return { text, systems };
+  return { text: rest, systems: systems ? systems.filter((s) => s === named) : [named] };
 }

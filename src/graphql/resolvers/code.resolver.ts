@@ -14,7 +14,7 @@ import {
   successorQuery,
   UNPAGED_LIST_CAP,
 } from "../traversals.js";
-import { Code } from "../types/code.type.js";
+import { Attribute, Code, CodeVersion } from "../types/code.type.js";
 import { CodeSystem, toCodeSystem } from "../types/code-system.type.js";
 import {
   CodeConnection,
@@ -79,6 +79,28 @@ function depthArg(value: number | null | undefined, ctx: Context): number {
 
 @Resolver(() => Code)
 export class CodeResolver {
+  // Read from the stored node only when asked: a lookup of 500 codes need not copy them.
+  @FieldResolver(() => [CodeVersion], {
+    description: "Every version of the code, oldest first: title revisions and billable changes.",
+  })
+  versions(@Root() code: Code): CodeVersion[] {
+    return code.node.versions.map((v) => ({ ...v }));
+  }
+
+  @FieldResolver(() => [String], {
+    description: "Inclusion terms and other names the code is found by.",
+  })
+  synonyms(@Root() code: Code): string[] {
+    return [...code.node.synonyms];
+  }
+
+  @FieldResolver(() => [Attribute], {
+    description: "Details the release gives for the code, by name.",
+  })
+  attributes(@Root() code: Code): Attribute[] {
+    return Object.entries(code.node.attributes).map(([name, value]) => ({ name, value }));
+  }
+
   @FieldResolver(() => CodeSystem, {
     description: "The code system, with its relations to other systems.",
   })

@@ -106,17 +106,6 @@ export class Code {
   @Field(() => DateScalar, { description: "The date this code is shown as of." })
   asOf!: IsoDate;
 
-  @Field(() => [CodeVersion], {
-    description: "Every version of the code, oldest first: title revisions and billable changes.",
-  })
-  versions!: CodeVersion[];
-
-  @Field(() => [String], { description: "Inclusion terms and other names the code is found by." })
-  synonyms!: string[];
-
-  @Field(() => [Attribute], { description: "Details the release gives for the code, by name." })
-  attributes!: Attribute[];
-
   /** The stored node, for field resolvers; not exposed. */
   node!: CodeNode;
 }
@@ -139,9 +128,6 @@ export function toCode(node: CodeNode, asOf: IsoDate): Code {
     validFrom,
     validTo,
     asOf,
-    versions: node.versions.map((v) => ({ ...v })),
-    synonyms: [...node.synonyms],
-    attributes: Object.entries(node.attributes).map(([name, value]) => ({ name, value })),
     node,
   };
 }

@@ -7,18 +7,58 @@
 // Each code carries its version spans as parallel lists (versionFrom, versionTo,
 // versionBillable; open ends stored as 0000-01-01 and 9999-12-31), so "the version valid
 // on a date" is a list comprehension here.
+//
+// Cost. The total needs every matching path, so the walk visits the whole subtree down to
+// q.maxDepth (a chapter of ICD-10-CM: tens of thousands of paths) whatever the page size.
+// What it avoids:
+// - walking deeper than asked: a variable-length bound must be a literal, so depths 1 and
+//   2 (children, grandchildren: the common requests) have branches with literal bounds;
+//   deeper requests use the bound 50 and filter on length(p);
+// - walking into subtrees it will drop: the validity conditions are written as
+//   all(... IN relationships(p) ...) and all(... IN nodes(p) ...), the forms Neo4j's
+//   planner can check during the expansion (the start node is exempted by id, being
+//   the one code that need not be valid);
+// - carrying nodes through the sort: only the paths (references) and their id lists are
+//   sorted; properties of codes are read for the page alone.
 UNWIND $queries AS q
-MATCH p = (:Code {id: q.id})<-[:SUBSET_OF*1..50]-(m:Code)
-WHERE length(p) <= q.maxDepth
-  AND all(r IN relationships(p) WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
-    AND (r.validTo IS NULL OR q.asOf <= r.validTo))
-  AND all(x IN nodes(p)[1..] WHERE any(k IN range(0, size(x.versionFrom) - 1)
-    WHERE x.versionFrom[k] <= q.asOf AND q.asOf <= x.versionTo[k]))
-WITH q, p, m,
-  last([k IN range(0, size(m.versionFrom) - 1)
-    WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k] | m.versionBillable[k]]) AS billable
-WHERE billable OR NOT q.billableOnly
-WITH q, p, m
-ORDER BY q.i, [x IN nodes(p) | x.id]
-WITH q, collect({edge: last(relationships(p)), node: m, parent: nodes(p)[-2].id, depth: length(p)}) AS rows
-RETURN q.i AS i, size(rows) AS total, rows[q.offset..q.offset + q.limit] AS page
+CALL (q) {
+  CALL (q) {
+    WITH q
+    WHERE q.maxDepth = 1
+    MATCH p = (:Code {id: q.id})<-[r:SUBSET_OF]-(m:Code)
+    WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
+      AND (r.validTo IS NULL OR q.asOf <= r.validTo)
+      AND any(k IN range(0, size(m.versionFrom) - 1)
+        WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k])
+    RETURN p
+    UNION ALL
+    WITH q
+    WHERE q.maxDepth = 2
+    MATCH p = (:Code {id: q.id})<-[:SUBSET_OF*1..2]-(:Code)
+    WHERE all(r IN relationships(p) WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
+        AND (r.validTo IS NULL OR q.asOf <= r.validTo))
+      AND all(x IN nodes(p) WHERE x.id = q.id OR any(k IN range(0, size(x.versionFrom) - 1)
+        WHERE x.versionFrom[k] <= q.asOf AND q.asOf <= x.versionTo[k]))
+    RETURN p
+    UNION ALL
+    WITH q
+    WHERE q.maxDepth > 2
+    MATCH p = (:Code {id: q.id})<-[:SUBSET_OF*1..50]-(:Code)
+    WHERE length(p) <= q.maxDepth
+      AND all(r IN relationships(p) WHERE (r.validFrom IS NULL OR r.validFrom <= q.asOf)
+        AND (r.validTo IS NULL OR q.asOf <= r.validTo))
+      AND all(x IN nodes(p) WHERE x.id = q.id OR any(k IN range(0, size(x.versionFrom) - 1)
+        WHERE x.versionFrom[k] <= q.asOf AND q.asOf <= x.versionTo[k]))
+    RETURN p
+  }
+  WITH p, last(nodes(p)) AS m
+  WHERE NOT q.billableOnly
+    OR last([k IN range(0, size(m.versionFrom) - 1)
+      WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k] | m.versionBillable[k]])
+  WITH p
+  ORDER BY [x IN nodes(p) | x.id]
+  RETURN collect(p) AS found
+}
+RETURN q.i AS i, size(found) AS total,
+  [p IN found[q.offset..q.offset + q.limit] |
+    {edge: last(relationships(p)), node: last(nodes(p)), parent: nodes(p)[-2].id, depth: length(p)}] AS page

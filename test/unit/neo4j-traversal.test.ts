@@ -187,7 +187,13 @@ function paths(
 const validVersion = (g: Graph, id: string, asOf: string) =>
   versionAt(g.nodes.get(id)!, asOf) !== undefined;
 
-/** traverse-descendants.cypher: the path predicate, the billable filter, ORDER BY the id list, the slice. */
+/**
+ * traverse-descendants.cypher: the path predicate (every edge valid, every code below the
+ * start valid: checked step by step, as the expansion checks its all(...) predicates),
+ * the billable filter, ORDER BY the id list, the slice. The statement's three branches
+ * (literal bounds 1 and 2, else 50 with length(p) <= maxDepth) all select the paths of
+ * at most maxDepth edges, which `paths` bounds the same way.
+ */
 function descendantsStatement(g: Graph, q: ClosureQuery): TraversalPage {
   const found = paths(g, q.id, Relation.SUBSET_OF, false, q.maxDepth, (path) => {
     const last = path[path.length - 1]!;

@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { type ParseOptions } from "./records.js";
+import { headLines } from "./single-byte-text.js";
 import { SourceFileError } from "./source-file-error.js";
 
 /**
@@ -140,4 +141,17 @@ export async function readCsv(
   if (!header) throw new SourceFileError(file, 1, "the file is empty: expected a header row");
   options.onProgress?.({ bytes: totalBytes, totalBytes, rows });
   return { sha256: hash.digest("hex"), rows };
+}
+
+/**
+ * The column names of a CSV head's first non-blank line, trimmed, unquoted and
+ * lower-cased (a byte-order mark, read as UTF-8 or as Latin-1, left out): what sniffing
+ * a CSV layout compares. Undefined for a head without a complete line.
+ */
+export function headerColumnsInHead(head: string): string[] | undefined {
+  const first = headLines(head)
+    .map((l) => l.replace(/^\uFEFF|^\u00ef\u00bb\u00bf/, ""))
+    .find((l) => l.trim() !== "");
+  if (first === undefined) return undefined;
+  return first.split(",").map((c) => c.trim().replace(/^"|"$/g, "").toLowerCase());
 }

@@ -25,6 +25,7 @@ import {
   type UnresolvedReference,
 } from "./records.js";
 import { SourceFileError } from "./source-file-error.js";
+import { UnresolvedTally } from "./unresolved-tally.js";
 
 /**
  * The merge: parsed release files in, versioned nodes and edges out, against what the
@@ -97,9 +98,6 @@ export class ImportRefusedError extends Error {
 
 /** The day before a release's effective date: the last day of what it ends. */
 const dayBefore = (date: IsoDate) => addDays(date, -1);
-
-/** How many examples an unresolved reason keeps. */
-const MAX_EXAMPLES = 5;
 
 /**
  * Snapshots first, per system oldest release first; then supplements in the given
@@ -196,7 +194,7 @@ export class ReleaseMerge {
 
   /** Merges one parsed file; throws ImportRefusedError for a release out of order. */
   merge(parsed: ParsedFile): FileOutcome {
-    const unresolved = new Unresolved(parsed.unresolved);
+    const unresolved = new UnresolvedTally(parsed.unresolved);
     const snapshot = parsed.snapshot;
     const release = snapshot
       ? { system: snapshot.system, version: snapshot.version, effective: snapshot.effective }
@@ -332,7 +330,7 @@ export class ReleaseMerge {
   private mergeSnapshot(
     parsed: ParsedFile,
     snapshot: SnapshotRelease,
-    unresolved: Unresolved,
+    unresolved: UnresolvedTally,
   ): void {
     const { system, effective } = snapshot;
     const endedOn = codeSystemInfo(system).endedOn;
@@ -485,7 +483,7 @@ export class ReleaseMerge {
   // ── Supplements ──
 
   /** Nodes a supplement introduces (chapters, blocks) or enriches, and their parents. */
-  private mergeSupplementCodes(parsed: ParsedFile, unresolved: Unresolved): void {
+  private mergeSupplementCodes(parsed: ParsedFile, unresolved: UnresolvedTally): void {
     const file = basename(parsed.file);
     for (const rc of parsed.codes) {
       const held = this.nodes.get(rc.id);
@@ -561,7 +559,7 @@ export class ReleaseMerge {
 
   // ── Edges and annotations a file states ──
 
-  private mergeStatedEdges(parsed: ParsedFile, unresolved: Unresolved): void {
+  private mergeStatedEdges(parsed: ParsedFile, unresolved: UnresolvedTally): void {
     // A snapshot's hierarchy edges from its own codes were taken as their parents.
     const listed = parsed.snapshot ? new Set(parsed.codes.map((c) => c.id)) : new Set<string>();
     for (const stated of parsed.edges) {
@@ -587,7 +585,10 @@ export class ReleaseMerge {
     }
   }
 
-  private mergeAnnotations(annotations: readonly CodeAnnotation[], unresolved: Unresolved): void {
+  private mergeAnnotations(
+    annotations: readonly CodeAnnotation[],
+    unresolved: UnresolvedTally,
+  ): void {
     for (const a of annotations) {
       const held = this.nodes.get(a.id);
       if (!held) {
@@ -829,29 +830,6 @@ function sortedKeys(value: object): string[] {
     return v;
   });
   return [...keys].sort();
-}
-
-// ── Unresolved references ──────────────────────────────────────────────────────────
-
-/** Counts per reason with a few examples, starting from the parser's own. */
-class Unresolved {
-  private readonly byReason = new Map<string, { count: number; examples: string[] }>();
-
-  constructor(initial: readonly UnresolvedReference[]) {
-    for (const u of initial)
-      this.byReason.set(u.reason, { count: u.count, examples: [...u.examples] });
-  }
-
-  add(reason: string, example: string): void {
-    let entry = this.byReason.get(reason);
-    if (!entry) this.byReason.set(reason, (entry = { count: 0, examples: [] }));
-    entry.count++;
-    if (entry.examples.length < MAX_EXAMPLES) entry.examples.push(example);
-  }
-
-  list(): UnresolvedReference[] {
-    return [...this.byReason].map(([reason, { count, examples }]) => ({ reason, count, examples }));
-  }
 }
 
 // ── Small helpers ──────────────────────────────────────────────────────────────────

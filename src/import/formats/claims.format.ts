@@ -4,7 +4,7 @@ import { CodeInputError, readCodeInput } from "../../domain/code-input.js";
 import { CodeKind } from "../../domain/code-kind.js";
 import { CodeSystemId, parseSystemName } from "../../domain/code-system.js";
 import { PairingKind, Relation } from "../../domain/relationship.js";
-import { type CsvHeader, type CsvRow, readCsv } from "../csv-rows.js";
+import { type CsvHeader, type CsvRow, headerColumnsInHead, readCsv } from "../csv-rows.js";
 import {
   FormatId,
   type FormatParser,
@@ -12,7 +12,6 @@ import {
   type ParseOptions,
   type ReleaseEdge,
 } from "../records.js";
-import { headLines } from "../single-byte-text.js";
 import { SourceFileError } from "../source-file-error.js";
 
 /**
@@ -418,12 +417,8 @@ async function parsePairs(path: string, options: ParseOptions): Promise<ParsedFi
 
 /** Whether a head's first line is a header naming exactly these columns. */
 function sniffHeader(head: string, expected: readonly string[]): boolean {
-  const first = headLines(head)
-    .map((l) => l.replace(/^\uFEFF|^ï»¿/, ""))
-    .find((l) => l.trim() !== "");
-  if (!first) return false;
-  const columns = first.split(",").map((c) => c.trim().replace(/^"|"$/g, "").toLowerCase());
-  return [...columns].sort().join(",") === [...expected].sort().join(",");
+  const columns = headerColumnsInHead(head);
+  return columns !== undefined && [...columns].sort().join(",") === [...expected].sort().join(",");
 }
 
 export const claimsEncountersParser: FormatParser = {

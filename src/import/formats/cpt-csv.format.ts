@@ -2,9 +2,9 @@ import { basename } from "node:path";
 import { CodeShape, codeId, grammarOf } from "../../domain/code-grammar.js";
 import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
 import { CodeSystemId } from "../../domain/code-system.js";
-import { type IsoDate, isIsoDate } from "../../domain/dates.js";
+import { isIsoDate } from "../../domain/dates.js";
 import { type CodeNode } from "../../domain/graph.js";
-import { type CsvHeader, type CsvRow, readCsv } from "../csv-rows.js";
+import { type CsvHeader, type CsvRow, headerColumnsInHead, readCsv } from "../csv-rows.js";
 import {
   FormatId,
   type FormatParser,
@@ -12,7 +12,7 @@ import {
   type ParseOptions,
   type ReleaseCode,
 } from "../records.js";
-import { headLines } from "../single-byte-text.js";
+import { CALENDAR_YEAR_NAMING, type ReleaseNaming, releaseLabel } from "../release-label.js";
 import { SourceFileError } from "../source-file-error.js";
 
 /**
@@ -51,11 +51,6 @@ const COLUMNS = [
 ] as const;
 const REQUIRED = ["code", "title"] as const;
 
-interface ReleaseLabel {
-  readonly version: string;
-  readonly effective: IsoDate;
-}
-
 /** A value every row must repeat: the release's version or effective date. */
 class ConstantColumn {
   private value: { text: string; line: number } | undefined;
@@ -81,25 +76,7 @@ class ConstantColumn {
   }
 }
 
-function releaseLabel(
-  path: string,
-  options: ParseOptions,
-  version?: string,
-  effective?: string,
-): ReleaseLabel {
-  const year = /(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)/.exec(basename(path))?.[1];
-  const label = options.version ?? version ?? year;
-  const labelYear = label && /^[0-9]{4}$/.test(label) ? label : undefined;
-  const start = options.effective ?? effective ?? (labelYear ? `${labelYear}-01-01` : undefined);
-  if (!label || !start) {
-    throw new Error(
-      `${path}: cannot tell the CPT release: give --version (a year such as 2024 also sets --effective), a version and effective column, or a year in the file name`,
-    );
-  }
-  if (!isIsoDate(start))
-    throw new Error(`${path}: effective date ${JSON.stringify(start)} is not YYYY-MM-DD`);
-  return { version: label, effective: start };
-}
+const CPT_NAMING: ReleaseNaming = { ...CALENDAR_YEAR_NAMING, what: "CPT release" };
 
 function checkHeader(file: string, header: CsvHeader): void {
   const fail = (problem: string): never => {
@@ -193,7 +170,10 @@ async function parseCptCsv(path: string, options: ParseOptions): Promise<ParsedF
     },
   );
   if (codes.length === 0) throw new SourceFileError(file, 1, "the file has a header but no codes");
-  const label = releaseLabel(path, options, version.get(), effective.get());
+  const label = releaseLabel(path, options, CPT_NAMING, {
+    ...(version.get() !== undefined ? { version: version.get()! } : {}),
+    ...(effective.get() !== undefined ? { effective: effective.get()! } : {}),
+  });
   return {
     file: path,
     format: FormatId.CPT_CSV,
@@ -218,12 +198,9 @@ async function parseCptCsv(path: string, options: ParseOptions): Promise<ParsedF
 
 /** A CSV header naming a code and a title column, and none a CPT file does not have. */
 function sniffCptCsv(head: string): boolean {
-  const first = headLines(head)
-    .map((l) => l.replace(/^\uFEFF|^ï»¿/, ""))
-    .find((l) => l.trim() !== "");
-  if (!first) return false;
-  const columns = first.split(",").map((c) => c.trim().replace(/^"|"$/g, "").toLowerCase());
+  const columns = headerColumnsInHead(head);
   return (
+    columns !== undefined &&
     REQUIRED.every((c) => columns.includes(c)) &&
     columns.every((c) => (COLUMNS as readonly string[]).includes(c))
   );

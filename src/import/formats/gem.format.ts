@@ -17,6 +17,7 @@ import {
   readLegacyTextFile,
   SingleByteEncoding,
 } from "../single-byte-text.js";
+import { yearInName } from "../release-label.js";
 import { SourceFileError } from "../source-file-error.js";
 
 /**
@@ -75,7 +76,7 @@ interface GemRow {
 
 /** The label of a GEM's release: "2018" from 2018_I10gem.txt, unless given. */
 function releaseYear(path: string, options: ParseOptions): string | undefined {
-  return options.version ?? /(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)/.exec(basename(path))?.[1];
+  return options.version ?? yearInName(basename(path));
 }
 
 /**

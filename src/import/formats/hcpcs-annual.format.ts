@@ -18,7 +18,6 @@ import {
   type ParseOptions,
   type ReleaseCode,
   type ReleaseEdge,
-  type UnresolvedReference,
 } from "../records.js";
 import {
   headLines,
@@ -26,7 +25,9 @@ import {
   readLegacyTextFile,
   SingleByteEncoding,
 } from "../single-byte-text.js";
+import { CALENDAR_YEAR_NAMING, type ReleaseLabel, releaseLabel } from "../release-label.js";
 import { SourceFileError } from "../source-file-error.js";
+import { UnresolvedTally } from "../unresolved-tally.js";
 
 /**
  * The HCPCS Level II annual file (CMS `HCPCyyyy_CONTR_ANWEB.txt`): 320-character
@@ -217,31 +218,6 @@ interface Entry {
   lastSequence: number;
 }
 
-interface ReleaseLabel {
-  readonly version: string;
-  readonly effective: IsoDate;
-}
-
-/**
- * "2019" and 2019-01-01 from `HCPC2019_CONTR_ANWEB.txt`: the annual file takes effect on
- * January 1 of its year. The options override either.
- */
-function releaseLabel(path: string, options: ParseOptions): ReleaseLabel {
-  const year = /(?:^|[^0-9])((?:19|20)[0-9]{2})(?:[^0-9]|$)/.exec(basename(path))?.[1];
-  const version = options.version ?? year;
-  const versionYear = version && /^[0-9]{4}$/.test(version) ? version : undefined;
-  const effective = options.effective ?? (versionYear ? `${versionYear}-01-01` : undefined);
-  if (!version || !effective) {
-    throw new Error(
-      `${path}: cannot tell the release year from the file name (expected one as in HCPC2019_CONTR_ANWEB.txt); give --version 2019 and, unless the version is a year, --effective YYYY-MM-DD`,
-    );
-  }
-  if (!isIsoDate(effective)) {
-    throw new Error(`${path}: effective date ${JSON.stringify(effective)} is not YYYY-MM-DD`);
-  }
-  return { version, effective };
-}
-
 /** Checks the parts every record shares and returns it padded to 320 characters. */
 function readRecord(file: string, line: number, text: string): HcpcsRecord {
   if (text.length > HCPCS_RECORD_LENGTH) {
@@ -339,28 +315,12 @@ function xrefTarget(xref: string, modifier: boolean): string | undefined {
     .find((r) => r.shape === CodeShape.CODE)?.id;
 }
 
-/** Collects references that could not be turned into codes, with a few examples each. */
-class UnresolvedTally {
-  private readonly byReason = new Map<string, { count: number; examples: string[] }>();
-
-  add(reason: string, example: string): void {
-    let entry = this.byReason.get(reason);
-    if (!entry) this.byReason.set(reason, (entry = { count: 0, examples: [] }));
-    entry.count++;
-    if (entry.examples.length < 5) entry.examples.push(example);
-  }
-
-  list(): UnresolvedReference[] {
-    return [...this.byReason].map(([reason, { count, examples }]) => ({ reason, count, examples }));
-  }
-}
-
 export const OUTSIDE_SECTIONS_REASON =
   "code outside every HCPCS Level II section (no parent stated)";
 export const XREF_NOT_A_CODE_REASON = "cross-reference of a terminated code is not a code";
 
 async function parseHcpcsAnnual(path: string, options: ParseOptions): Promise<ParsedFile> {
-  const label = releaseLabel(path, options);
+  const label = releaseLabel(path, options, CALENDAR_YEAR_NAMING);
   const file = basename(path);
   const { sha256, totalBytes, lines } = await readLegacyTextFile(
     path,

@@ -2,9 +2,10 @@ import { basename } from "node:path";
 import { codeId, grammarOf } from "../../domain/code-grammar.js";
 import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
 import { CodeSystemId } from "../../domain/code-system.js";
-import { fiscalYearStart, type IsoDate, isIsoDate } from "../../domain/dates.js";
 import { type CodeNode } from "../../domain/graph.js";
 import { readLines } from "../line-reader.js";
+import { FISCAL_YEAR_NAMING, releaseLabel } from "../release-label.js";
+import { headLines } from "../single-byte-text.js";
 import {
   FormatId,
   type FormatParser,
@@ -93,30 +94,6 @@ function parseOrderLine(file: string, text: string, line: number): OrderRow {
   return { line, undotted, billable: flag === "1", shortTitle, title };
 }
 
-interface ReleaseLabel {
-  readonly version: string;
-  readonly effective: IsoDate;
-}
-
-/**
- * FY2026 and 2025-10-01 from `icd10cm_order_2026.txt`; the options override either. A
- * version FYnnnn alone gives its effective date; an effective date alone keeps the name's version.
- */
-export function orderReleaseLabel(path: string, options: ParseOptions): ReleaseLabel {
-  const year = /(?:^|[^0-9])(20[0-9]{2})(?:[^0-9]|$)/.exec(basename(path))?.[1];
-  const version = options.version ?? (year ? `FY${year}` : undefined);
-  const fiscal = version ? /^FY([0-9]{4})$/i.exec(version)?.[1] : undefined;
-  const effective = options.effective ?? (fiscal ? fiscalYearStart(Number(fiscal)) : undefined);
-  if (!version || !effective) {
-    throw new Error(
-      `${path}: cannot tell the release from the file name (expected a year, as in icd10cm_order_2026.txt); give --version FY2026 and, unless the version is FYnnnn, --effective YYYY-MM-DD`,
-    );
-  }
-  if (!isIsoDate(effective))
-    throw new Error(`${path}: effective date ${JSON.stringify(effective)} is not YYYY-MM-DD`);
-  return { version, effective };
-}
-
 /** Reads an order file's rows, rejecting malformed lines, codes of another system and repeats. */
 async function readOrderFile(
   path: string,
@@ -170,9 +147,7 @@ function canonicalCode(system: CodeSystemId, undotted: string): string | null {
 
 /** Order-file lines read as codes: what sniffing looks at. */
 function orderCodesInHead(head: string): string[] | null {
-  const lines = head.split(/\r?\n/).filter((l) => l.trim() !== "");
-  // The last line of the head may be cut anywhere.
-  const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
+  const complete = headLines(head).filter((l) => l.trim() !== "");
   if (
     complete.length === 0 ||
     !complete.every((l) => ORDER_LINE.test(l) && l.length >= MIN_LINE_LENGTH)
@@ -219,7 +194,7 @@ function cmLevel(undotted: string, billable: boolean): CodeLevel {
 }
 
 async function parseCmOrder(path: string, options: ParseOptions): Promise<ParsedFile> {
-  const label = orderReleaseLabel(path, options);
+  const label = releaseLabel(path, options, FISCAL_YEAR_NAMING);
   const { rows, sha256 } = await readOrderFile(path, CodeSystemId.ICD10CM, options);
   const codes: ReleaseCode[] = rows.map((row) => {
     const code = canonicalCode(CodeSystemId.ICD10CM, row.undotted)!;
@@ -296,7 +271,7 @@ function majority(votes: ReadonlyMap<string, number>): string {
 }
 
 async function parsePcsOrder(path: string, options: ParseOptions): Promise<ParsedFile> {
-  const label = orderReleaseLabel(path, options);
+  const label = releaseLabel(path, options, FISCAL_YEAR_NAMING);
   const { rows, sha256 } = await readOrderFile(path, CodeSystemId.ICD10PCS, options);
   const file = basename(path);
   const node = (

@@ -15,9 +15,9 @@ import {
   type ParsedFile,
   type ParseOptions,
   type ReleaseEdge,
-  type UnresolvedReference,
 } from "../records.js";
 import { SourceFileError } from "../source-file-error.js";
+import { UnresolvedTally } from "../unresolved-tally.js";
 import { canonicalCmCode, cmCodeProblem } from "./icd10cm-tabular.format.js";
 
 /**
@@ -354,17 +354,12 @@ export async function readConversionTable(
   let source = "";
   const edges = new Map<string, ReleaseEdge>();
   const rowsByEffective: Record<IsoDate, number> = {};
-  const unresolved = new Map<string, { count: number; examples: string[] }>();
+  const unresolved = new UnresolvedTally();
   let repeatedRows = 0;
   let rowsWithSeveralPrevious = 0;
   let scanned = 0;
 
-  const report = (reason: string, line: number, what: string) => {
-    const entry = unresolved.get(reason) ?? { count: 0, examples: [] };
-    entry.count++;
-    if (entry.examples.length < 5) entry.examples.push(`${line}: ${what}`);
-    unresolved.set(reason, entry);
-  };
+  const report = (reason: string, line: number, what: string) => unresolved.add(reason, what, line);
 
   for await (const row of rows) {
     const cells = row.cells.map(text);
@@ -483,13 +478,7 @@ export async function readConversionTable(
   }
   options.onProgress?.({ bytes: totalBytes, totalBytes, rows: rowCount });
 
-  const unresolvedList: UnresolvedReference[] = [...unresolved].map(
-    ([reason, { count, examples }]) => ({
-      reason,
-      count,
-      examples,
-    }),
-  );
+  const unresolvedList = unresolved.list();
   const edgeList = [...edges.values()];
   return {
     file: {
@@ -511,7 +500,7 @@ export async function readConversionTable(
       rowsByEffective,
       repeatedRows,
       rowsWithSeveralPrevious,
-      unresolved: Object.fromEntries(unresolvedList.map((u) => [u.reason, u.count])),
+      unresolved: unresolved.counts(),
     },
   };
 }

@@ -19,9 +19,9 @@ import {
   type ParseOptions,
   type ReleaseCode,
   type ReleaseEdge,
-  type UnresolvedReference,
 } from "../records.js";
 import { SourceFileError } from "../source-file-error.js";
+import { UnresolvedTally } from "../unresolved-tally.js";
 
 /**
  * The ICD-10-CM tabular list (XML, CDC/NCHS), read as a stream with saxes: the file is
@@ -595,25 +595,6 @@ export function parseNoteTargets(note: string): NoteTarget[] {
 
 const RANGE_AT_END = /\s*\(([A-Z][0-9A-Z]{2})(?:-([A-Z][0-9A-Z]{2}))?\)\s*$/;
 
-class Tally {
-  private readonly byReason = new Map<string, { count: number; examples: string[] }>();
-
-  add(reason: string, line: number, text: string): void {
-    const entry = this.byReason.get(reason) ?? { count: 0, examples: [] };
-    entry.count++;
-    if (entry.examples.length < 5) entry.examples.push(`${line}: ${text}`);
-    this.byReason.set(reason, entry);
-  }
-
-  list(): UnresolvedReference[] {
-    return [...this.byReason].map(([reason, { count, examples }]) => ({ reason, count, examples }));
-  }
-
-  counts(): Record<string, number> {
-    return Object.fromEntries([...this.byReason].map(([reason, { count }]) => [reason, count]));
-  }
-}
-
 function rangeId(start: string, end: string): string {
   return codeId(CodeSystemId.ICD10CM, `${start}-${end}`);
 }
@@ -750,7 +731,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
   const source = `${SOURCE} ${version}`;
   const { codes: structure, nodeIds } = buildStructure(file, raw);
   const byCode = new Map(raw.diags.map((d) => [d.code, d]));
-  const unresolved = new Tally();
+  const unresolved = new UnresolvedTally();
 
   // Synonyms, per holder, in file order, without repeats or the title itself.
   const synonyms = new Map<Holder, { list: string[]; seen: Set<string>; line: number }>();
@@ -857,8 +838,8 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         if (d) return [d.id];
         unresolved.add(
           TabularUnresolved.NOT_IN_TABULAR,
-          note.line,
           `${target.code} in ${JSON.stringify(note.text)}`,
+          note.line,
         );
         return [];
       }
@@ -870,8 +851,8 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         if (!a || !b || a.index > b.index) {
           unresolved.add(
             TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
-            note.line,
             `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
+            note.line,
           );
           return [];
         }
@@ -883,8 +864,8 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         if (!a || !b || a.index > b.index) {
           unresolved.add(
             TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
-            note.line,
             `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
+            note.line,
           );
           return [];
         }
@@ -902,8 +883,8 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
           const rule = `${target.start}-${target.end} with .${target.suffixes.join(", .")}`;
           unresolved.add(
             TabularUnresolved.NOT_IN_TABULAR,
-            note.line,
             `${rule} in ${JSON.stringify(note.text)}`,
+            note.line,
           );
         }
         return out;
@@ -913,19 +894,19 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         if (chapter) return [chapter.id];
         unresolved.add(
           TabularUnresolved.NOT_IN_TABULAR,
-          note.line,
           `Chapter ${target.number} in ${JSON.stringify(note.text)}`,
+          note.line,
         );
         return [];
       }
       case "qualified":
-        unresolved.add(TabularUnresolved.CHARACTER_RULE, note.line, note.text);
+        unresolved.add(TabularUnresolved.CHARACTER_RULE, note.text, note.line);
         return [];
       case "malformed":
         unresolved.add(
           TabularUnresolved.MALFORMED,
-          note.line,
           `${target.text} in ${JSON.stringify(note.text)}`,
+          note.line,
         );
         return [];
     }
@@ -961,7 +942,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
     if (targets.length === 0) {
       // A heading's codes are in the items after it; only a note that heads nothing and
       // names nothing is a reference lost.
-      if (!note.headsList) unresolved.add(TabularUnresolved.NO_CODE, note.line, note.text);
+      if (!note.headsList) unresolved.add(TabularUnresolved.NO_CODE, note.text, note.line);
       continue;
     }
     const from = note.owner.id;
@@ -969,7 +950,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
     for (const target of targets) {
       for (const to of targetIds(target, note)) {
         if (to === from) {
-          unresolved.add(TabularUnresolved.SELF, note.line, note.text);
+          unresolved.add(TabularUnresolved.SELF, note.text, note.line);
           continue;
         }
         const relationKind = EDGE_NOTES[kind];

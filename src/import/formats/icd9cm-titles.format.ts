@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { CodeShape, codeId, grammarOf } from "../../domain/code-grammar.js";
 import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
 import { CodeSystemId } from "../../domain/code-system.js";
-import { fiscalYearStart, type IsoDate, isIsoDate } from "../../domain/dates.js";
+import { fiscalYearStart } from "../../domain/dates.js";
 import { type CodeNode } from "../../domain/graph.js";
 import {
   type Icd9Chapter,
@@ -23,6 +23,7 @@ import {
   readLegacyTextFile,
   SingleByteEncoding,
 } from "../single-byte-text.js";
+import { type ReleaseNaming, releaseLabel } from "../release-label.js";
 import { SourceFileError } from "../source-file-error.js";
 
 /**
@@ -58,32 +59,22 @@ const PROCEDURES: Scope = {
   label: "procedure",
 };
 
-interface ReleaseLabel {
-  readonly version: string;
-  readonly effective: IsoDate;
-}
-
 /**
  * "v32" and 2014-10-01 from `CMS32_DESC_LONG_DX.txt`: CMS numbers ICD-9-CM releases from
  * v1 = FY1984, so version n takes effect at the start of fiscal year 1983 + n.
  */
-function releaseLabel(path: string, options: ParseOptions): ReleaseLabel {
-  const number = /CMS([0-9]{2})_/i.exec(basename(path))?.[1];
-  const version = options.version ?? (number ? `v${Number(number)}` : undefined);
-  const versionNumber = version ? /^v([0-9]{1,2})$/i.exec(version)?.[1] : undefined;
-  const effective =
-    options.effective ??
-    (versionNumber ? fiscalYearStart(1983 + Number(versionNumber)) : undefined);
-  if (!version || !effective) {
-    throw new Error(
-      `${path}: cannot tell the release from the file name (expected one as in CMS32_DESC_LONG_DX.txt); give --version v32 and, unless the version is vNN, --effective YYYY-MM-DD`,
-    );
-  }
-  if (!isIsoDate(effective)) {
-    throw new Error(`${path}: effective date ${JSON.stringify(effective)} is not YYYY-MM-DD`);
-  }
-  return { version, effective };
-}
+const ICD9_NAMING: ReleaseNaming = {
+  what: "ICD-9-CM release",
+  fromName: (name) => {
+    const number = /CMS([0-9]{2})_/i.exec(name)?.[1];
+    return number === undefined ? undefined : `v${Number(number)}`;
+  },
+  effectiveOf: (version) => {
+    const number = /^v([0-9]{1,2})$/i.exec(version)?.[1];
+    return number === undefined ? undefined : fiscalYearStart(1983 + Number(number));
+  },
+  example: "--version v32",
+};
 
 /** The canonical code for an undotted code of the file's kind, or undefined. */
 function readCode(raw: string, kind: CodeKind): string | undefined {
@@ -93,7 +84,7 @@ function readCode(raw: string, kind: CodeKind): string | undefined {
 }
 
 async function parseTitles(path: string, options: ParseOptions, scope: Scope): Promise<ParsedFile> {
-  const label = releaseLabel(path, options);
+  const label = releaseLabel(path, options, ICD9_NAMING);
   const file = basename(path);
   const { sha256, totalBytes, lines } = await readLegacyTextFile(path, SingleByteEncoding.LATIN1);
   const progress = lineProgress(options, totalBytes, lines.length);

@@ -13,6 +13,26 @@ FOR (s:CodeSystem) REQUIRE s.id IS UNIQUE;
 CREATE CONSTRAINT release_key IF NOT EXISTS
 FOR (r:Release) REQUIRE r.key IS UNIQUE;
 
+// Edge identity: every relationship carries `key` (edgeKey in src/domain/graph.ts; for
+// the links between code systems, RELATION|FROM|TO), and loads MERGE on it. These make a
+// second relationship with the same key impossible, even from two loads at once, and give
+// MERGE an index to find it by. Relationship property uniqueness constraints need Neo4j
+// 5.7 or later; Community Edition has them.
+CREATE CONSTRAINT subset_of_key IF NOT EXISTS
+FOR ()-[r:SUBSET_OF]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT paired_with_key IF NOT EXISTS
+FOR ()-[r:PAIRED_WITH]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT replaces_key IF NOT EXISTS
+FOR ()-[r:REPLACES]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT maps_to_key IF NOT EXISTS
+FOR ()-[r:MAPS_TO]-() REQUIRE r.key IS UNIQUE;
+
+CREATE CONSTRAINT excludes_key IF NOT EXISTS
+FOR ()-[r:EXCLUDES]-() REQUIRE r.key IS UNIQUE;
+
 // Counting and scanning one system's codes.
 CREATE INDEX code_system IF NOT EXISTS
 FOR (n:Code) ON (n.system);

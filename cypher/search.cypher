@@ -4,6 +4,10 @@
 // without stop words: `+type +2 +diabet*`), best Lucene score first. Each branch keeps at
 // most $candidateLimit codes after the filters (systems, date, billable). The adapter
 // scores and ranks the candidates with the embedded store's rules.
+// Each candidate travels as the few properties the ranking reads (RANKING_KEYS in
+// src/store/neo4j/record-mapping.ts; the lint test holds the two equal), not as a node:
+// up to twice $candidateLimit codes per query, of which a page is shown. The adapter then
+// fetches the page's codes whole, in the same read transaction.
 UNWIND $queries AS q
 CALL (q) {
   UNWIND q.codeKeys AS key
@@ -35,4 +39,5 @@ CALL (q) {
   LIMIT $candidateLimit
   RETURN node AS n
 }
-RETURN q.i AS i, collect(n) AS nodes
+RETURN q.i AS i,
+  collect(n {.id, .system, .code, .kind, .level, .versions, .synonyms, .noMapTo}) AS candidates

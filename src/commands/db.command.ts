@@ -14,7 +14,7 @@ export function registerDb(program: Command): void {
   program
     .command("db:migrate")
     .description(
-      "create Neo4j's constraints, indexes and full-text index (cypher/schema.cypher) and the code-system nodes; safe to run again",
+      "check the Neo4j version (5.23 or later), create the constraints, indexes and full-text index of cypher/schema.cypher and the code-system nodes, check the full-text index's definition; safe to run again",
     )
     .option(
       "--seed",
@@ -25,7 +25,7 @@ export function registerDb(program: Command): void {
       await withNeo4j(config, async (store) => {
         const summary = await store.migrate((statement) => console.error(`  ${statement}`));
         console.error(
-          `schema applied: ${summary.schemaStatements} statements, ${summary.codeSystems} code-system nodes, indexes online`,
+          `schema applied on Neo4j ${summary.server}: ${summary.schemaStatements} statements, ${summary.codeSystems} code-system nodes, indexes online`,
         );
         if (options.seed) {
           const held = await codesHeld(store);
@@ -41,7 +41,7 @@ export function registerDb(program: Command): void {
   program
     .command("db:seed")
     .description(
-      "load the bundled sample graph into Neo4j in batches of NEO4J_BATCH_SIZE, in one transaction; loading twice changes nothing",
+      "load the bundled sample graph into Neo4j in batches of NEO4J_BATCH_SIZE, in one transaction (all or nothing, tried once); loading twice changes nothing",
     )
     .option("--dir <dir>", "the seed folder (default: CODEGRAPH_SEED_DIR)")
     .action(async (options: { dir?: string }) => {

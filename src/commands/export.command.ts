@@ -36,9 +36,9 @@ export function registerExport(program: Command): void {
         console.error(
           `exported ${summary.codes} codes, ${summary.edges} edges, ${summary.releases} releases to ${dir}:\n` +
             `  ${summary.files.join(", ")}\n` +
-            `import them into a stopped, empty Neo4j from that folder with:\n` +
+            `import them into a stopped Neo4j from that folder (read-only will do; neo4j-admin reports to /tmp/import.report) with:\n` +
             `  ${summary.command}\n` +
-            `then start Neo4j and run \`codegraph db:migrate\` (constraints, indexes, code systems).`,
+            `(with docker compose: docs/neo4j.md, "Very large first loads"), then start Neo4j and run \`codegraph db:migrate\` (constraints, indexes, code systems).`,
         );
       } finally {
         await store.close();

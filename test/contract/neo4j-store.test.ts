@@ -11,11 +11,14 @@ import { graphStoreContract } from "./graph-store.contract.js";
  * (`npm run test:neo4j`; docs/neo4j.md shows it against `docker compose up neo4j`).
  *
  * Each run is isolated:
- * - on Enterprise (or Aura), in a database of its own, created here and dropped after;
- * - on Community, which has one user database, in the configured database, which must
- *   hold no codegraph data: the run refuses to start otherwise (it never touches data it
- *   did not write) and deletes every node it wrote afterwards. The schema it creates
- *   (IF NOT EXISTS) is left in place: the same statements `db:migrate` would run.
+ * - on Enterprise, in a database of its own, created here and dropped after;
+ * - on Community, which has one user database, and wherever CREATE DATABASE is refused
+ *   (Aura, a user without the privilege), in the configured database, which must hold no
+ *   codegraph data: the run refuses to start otherwise (it never touches data it did not
+ *   write) and deletes every node it wrote afterwards, with their relationships. The
+ *   schema it creates (constraints, including the relationship key constraints, and
+ *   indexes, all IF NOT EXISTS) is left in place: the same statements `db:migrate` runs,
+ *   which a later migration finds as they should be.
  */
 
 const CODEGRAPH_LABELS = "n:Code OR n:Release OR n:CodeSystem";
@@ -37,18 +40,32 @@ async function isEnterprise(admin: Driver): Promise<boolean> {
   return records.some((r) => r.get("edition") !== "community");
 }
 
+/**
+ * A database of the run's own, or null where none can be created: Community has one user
+ * database, and Aura (Enterprise underneath) or a user without the privilege refuse
+ * CREATE DATABASE.
+ */
+async function createOwnDatabase(admin: Driver): Promise<string | null> {
+  if (!(await isEnterprise(admin))) return null;
+  const name = `codegraph-test-${randomBytes(4).toString("hex")}`;
+  try {
+    await admin.executeQuery("CREATE DATABASE $name WAIT", { name }, { database: "system" });
+    return name;
+  } catch (error) {
+    console.warn(
+      `CREATE DATABASE was refused (${(error as Error).message.split("\n")[0]}); ` +
+        "running in the configured database instead, which must be empty",
+    );
+    return null;
+  }
+}
+
 async function open(config: Neo4jConfig): Promise<GraphStore> {
   const admin = neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password));
-  let database = config.database;
-  const ownDatabase = await isEnterprise(admin);
-  if (ownDatabase) {
-    database = `codegraph-test-${randomBytes(4).toString("hex")}`;
-    await admin.executeQuery(
-      "CREATE DATABASE $name WAIT",
-      { name: database },
-      { database: "system" },
-    );
-  } else {
+  const own = await createOwnDatabase(admin);
+  const ownDatabase = own !== null;
+  const database = own ?? config.database;
+  if (!ownDatabase) {
     const { records } = await admin.executeQuery(
       `MATCH (n) WHERE ${CODEGRAPH_LABELS} RETURN count(n) AS held`,
       {},
@@ -59,8 +76,8 @@ async function open(config: Neo4jConfig): Promise<GraphStore> {
       await admin.close();
       throw new Error(
         `database ${database} already holds ${held} codegraph nodes: the contract suite runs only against an empty ` +
-          "database on Community (on Enterprise it makes its own). Start a fresh `docker compose up neo4j` (without " +
-          "the import job), or point NEO4J_DATABASE at an empty database.",
+          "database on Community and Aura (on Enterprise it makes its own). Start a fresh `docker compose up neo4j` " +
+          "(without the import job), or point NEO4J_DATABASE at an empty database.",
       );
     }
   }

@@ -3,9 +3,11 @@ import { createServer, type Server, type Socket } from "node:net";
 /**
  * The smallest Bolt 5.0 endpoint the real neo4j-driver will talk to: it shakes hands,
  * accepts any login, and answers each query with the rows `answer` gives for its text
- * (no rows by default). It runs no Cypher. Its one use is to stand in for "Neo4j is back"
- * on a port where nothing listened before, so a test can watch the same store instance
- * (same driver, same pool) go from unreachable to answering without a restart.
+ * (no rows by default), or with a server error. It runs no Cypher. It stands in for
+ * "Neo4j is back" on a port where nothing listened before, so a test can watch the same
+ * store instance (same driver, same pool) go from unreachable to answering without a
+ * restart; and for a server that fails a statement with a given error code, so a test can
+ * watch what the store makes of it (and how often it sends the statement).
  */
 export interface FakeBoltServer {
   readonly port: number;
@@ -16,22 +18,30 @@ export interface FakeBoltServer {
 
 export interface FakeAnswer {
   readonly fields: readonly string[];
-  readonly rows: readonly (readonly (string | number | null)[])[];
+  readonly rows: readonly (readonly FakeValue[])[];
+}
+
+/** A server error for the statement, as Neo4j sends it: a status code and a message. */
+export interface FakeFailure {
+  readonly failure: { readonly code: string; readonly message: string };
 }
 
 const MESSAGE = {
   HELLO: 0x01,
   GOODBYE: 0x02,
+  RESET: 0x0f,
   RUN: 0x10,
   PULL: 0x3f,
   SUCCESS: 0x70,
   RECORD: 0x71,
+  IGNORED: 0x7e,
+  FAILURE: 0x7f,
 } as const;
 
 /** Listens on `port` (0: any free port) on 127.0.0.1. */
 export async function startFakeBoltServer(
   port: number,
-  answer: (query: string) => FakeAnswer = () => ({ fields: [], rows: [] }),
+  answer: (query: string) => FakeAnswer | FakeFailure = () => ({ fields: [], rows: [] }),
 ): Promise<FakeBoltServer> {
   const queries: string[] = [];
   const sockets = new Set<Socket>();
@@ -43,6 +53,8 @@ export async function startFakeBoltServer(
     let handshaken = false;
     let message: Buffer[] = [];
     let pending: FakeAnswer | null = null;
+    // After a FAILURE a Bolt server ignores everything until RESET, as the driver expects.
+    let failed = false;
     socket.on("data", (data: Buffer) => {
       buffer = Buffer.concat([buffer, data]);
       if (!handshaken) {
@@ -70,13 +82,25 @@ export async function startFakeBoltServer(
           socket.end();
           return;
         }
-        if (signature === MESSAGE.HELLO) {
+        if (failed) {
+          if (signature === MESSAGE.RESET) {
+            failed = false;
+            reply(socket, MESSAGE.SUCCESS, {});
+          } else ignored(socket);
+        } else if (signature === MESSAGE.HELLO) {
           reply(socket, MESSAGE.SUCCESS, { server: "Neo4j/5.26.0", connection_id: "bolt-fake" });
         } else if (signature === MESSAGE.RUN) {
           const query = readString(whole, 2);
           queries.push(query);
-          pending = answer(query);
-          reply(socket, MESSAGE.SUCCESS, { fields: [...pending.fields], t_first: 0 });
+          const answered = answer(query);
+          if ("failure" in answered) {
+            failed = true;
+            pending = null;
+            reply(socket, MESSAGE.FAILURE, { ...answered.failure });
+          } else {
+            pending = answered;
+            reply(socket, MESSAGE.SUCCESS, { fields: [...pending.fields], t_first: 0 });
+          }
         } else if (signature === MESSAGE.PULL) {
           for (const row of pending?.rows ?? []) reply(socket, MESSAGE.RECORD, [...row]);
           pending = null;
@@ -105,10 +129,19 @@ export async function startFakeBoltServer(
   };
 }
 
-type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
+/** The values the fake can send: PackStream's plain kinds. */
+export type FakeValue =
+  string | number | boolean | null | readonly FakeValue[] | { readonly [key: string]: FakeValue };
 
-function reply(socket: Socket, signature: number, field: Value): void {
-  const body = Buffer.concat([Buffer.from([0xb1, signature]), pack(field)]);
+function ignored(socket: Socket): void {
+  send(socket, Buffer.from([0xb0, MESSAGE.IGNORED]));
+}
+
+function reply(socket: Socket, signature: number, field: FakeValue): void {
+  send(socket, Buffer.concat([Buffer.from([0xb1, signature]), pack(field)]));
+}
+
+function send(socket: Socket, body: Buffer): void {
   const out: Buffer[] = [];
   for (let i = 0; i < body.length; i += 0xffff) {
     const part = body.subarray(i, i + 0xffff);
@@ -121,7 +154,7 @@ function reply(socket: Socket, signature: number, field: Value): void {
 }
 
 /** PackStream for the few value kinds the replies need. */
-function pack(value: Value): Buffer {
+function pack(value: FakeValue): Buffer {
   if (value === null) return Buffer.from([0xc0]);
   if (typeof value === "boolean") return Buffer.from([value ? 0xc3 : 0xc2]);
   if (typeof value === "number") {
@@ -140,7 +173,7 @@ function pack(value: Value): Buffer {
     if (bytes.length > 255) throw new Error("string too long for this fake");
     return Buffer.concat([head, bytes]);
   }
-  if (Array.isArray(value)) {
+  if (isList(value)) {
     if (value.length >= 16) throw new Error("list too long for this fake");
     return Buffer.concat([Buffer.from([0x90 + value.length]), ...value.map(pack)]);
   }
@@ -150,6 +183,11 @@ function pack(value: Value): Buffer {
     Buffer.from([0xa0 + entries.length]),
     ...entries.flatMap(([k, v]) => [pack(k), pack(v)]),
   ]);
+}
+
+// Array.isArray does not narrow a readonly array type out of a union.
+function isList(value: FakeValue): value is readonly FakeValue[] {
+  return Array.isArray(value);
 }
 
 /** Reads the PackStream string at `at` (the query text of a RUN message). */

@@ -26,8 +26,10 @@ import {
   codeSystemRows,
   codeToRow,
   edgeToRow,
+  RANKING_KEYS,
   releaseToRow,
 } from "../../src/store/neo4j/record-mapping.js";
+import { FULLTEXT_INDEX } from "../../src/store/neo4j/server-checks.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
 
 /**
@@ -104,7 +106,7 @@ describe("Cypher lint: every statement the adapter runs", () => {
   it("schema.cypher is clean, statement by statement", async () => {
     const text = await readFile(join(CYPHER_DIR, SCHEMA_FILE), "utf8");
     const statements = splitStatements(text);
-    expect(statements.length).toBe(8);
+    expect(statements.length).toBe(13);
     for (const statement of statements) {
       expect(describeDiagnostics(SCHEMA_FILE, statement, lint(statement, []))).toEqual([]);
     }
@@ -116,10 +118,10 @@ describe("Cypher lint: every statement the adapter runs", () => {
     ).toBe(true);
   });
 
-  it("lints 31 statements in 24 files", async () => {
+  it("lints 37 statements in 25 files", async () => {
     const schema = splitStatements(await readFile(join(CYPHER_DIR, SCHEMA_FILE), "utf8"));
-    expect(statementEntries.length + schema.length).toBe(31);
-    expect(new Set([...statementEntries.map(([, s]) => s.file), SCHEMA_FILE]).size).toBe(24);
+    expect(statementEntries.length + schema.length).toBe(37);
+    expect(new Set([...statementEntries.map(([, s]) => s.file), SCHEMA_FILE]).size).toBe(25);
   });
 });
 
@@ -170,6 +172,44 @@ describe("statement files and the adapter agree", () => {
     const used = [...new Set([SCHEMA_FILE, ...statementEntries.map(([, s]) => s.file)])].sort();
     expect(files).toEqual(used);
     expect((await readdir(CYPHER_DIR)).filter((f) => !f.endsWith(".cypher"))).toEqual([]);
+  });
+
+  it("every relationship type has a uniqueness constraint on the key its load MERGEs on", async () => {
+    const schema = splitStatements(await readFile(join(CYPHER_DIR, SCHEMA_FILE), "utf8"));
+    for (const relation of ALL_RELATIONS) {
+      const name = `${relation.toLowerCase()}_key`;
+      expect(schema, relation).toContainEqual(
+        expect.stringContaining(
+          `CREATE CONSTRAINT ${name} IF NOT EXISTS\nFOR ()-[r:${relation}]-() REQUIRE r.key IS UNIQUE`,
+        ),
+      );
+    }
+  });
+
+  it("schema.cypher creates the full-text index db:migrate and readiness check for", async () => {
+    const schema = splitStatements(await readFile(join(CYPHER_DIR, SCHEMA_FILE), "utf8"));
+    const index = schema.find((s) => s.includes("CREATE FULLTEXT INDEX"))!;
+    const [label] = FULLTEXT_INDEX.labels;
+    expect(index).toContain(`CREATE FULLTEXT INDEX ${FULLTEXT_INDEX.name} IF NOT EXISTS`);
+    expect(index).toContain(
+      `FOR (n:${label}) ON EACH [${FULLTEXT_INDEX.properties.map((p) => `n.${p}`).join(", ")}]`,
+    );
+    expect(index).toContain(`\`fulltext.analyzer\`: '${FULLTEXT_INDEX.analyzer}'`);
+    expect(index).toContain(
+      `\`fulltext.eventually_consistent\`: ${String(FULLTEXT_INDEX.eventuallyConsistent)}`,
+    );
+    for (const name of ["fulltextIndex", "search"] as const) {
+      const text = await readFile(join(CYPHER_DIR, STATEMENTS[name].file), "utf8");
+      expect(text, name).toContain(`'${FULLTEXT_INDEX.name}'`);
+    }
+  });
+
+  it("search candidates carry exactly the properties the ranking reads", async () => {
+    const text = await readFile(join(CYPHER_DIR, STATEMENTS.search.file), "utf8");
+    const projection = /collect\(n \{([^}]*)\}\) AS candidates/.exec(text);
+    expect(projection, "the candidate projection").not.toBeNull();
+    const keys = projection![1]!.split(",").map((k) => k.trim().replace(/^\./, ""));
+    expect(keys).toEqual([...RANKING_KEYS]);
   });
 
   it("each relationship type loads through its own file, which writes that type", async () => {

@@ -19,6 +19,8 @@ import {
   OPEN_END,
   OPEN_START,
   type PropertyRow,
+  RANKING_KEYS,
+  rankingCandidateFromMap,
   RecordMappingError,
   releaseFromNode,
   releaseToRow,
@@ -146,6 +148,25 @@ describe("codes", () => {
       const texts = codeToRow(code).titleTexts as string[];
       for (const v of code.versions) expect(texts, code.id).toContain(words(v.title).join(" "));
     }
+  });
+
+  it("read back as search candidates from the ranking projection: the code, attributes aside", () => {
+    // `n {.id, ...}` gives every key named, null for an absent property.
+    const projection = (code: CodeNode) => {
+      const properties = storedProperties(codeToRow(code));
+      return Object.fromEntries(RANKING_KEYS.map((k) => [k, properties[k] ?? null]));
+    };
+    for (const [name, graph] of graphs) {
+      for (const code of graph.codes)
+        expect(rankingCandidateFromMap(projection(code)), `${name} ${code.id}`).toEqual({
+          ...code,
+          attributes: {},
+        });
+    }
+    const code = seed.codes[0]!;
+    expect(() => rankingCandidateFromMap({ ...projection(code), attributes: "{}" })).toThrow(
+      /search candidate: unexpected attributes/,
+    );
   });
 
   it("names the code and the property when a stored value has the wrong shape", () => {

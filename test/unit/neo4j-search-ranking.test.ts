@@ -7,11 +7,18 @@ import { PROJECT_ROOT } from "../../src/project-root.js";
 import { type SearchPage, type SearchQuery } from "../../src/store/graph-store.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
 import { MemoryGraph } from "../../src/store/memory/memory-graph.js";
-import { codeToRow, type PropertyRow } from "../../src/store/neo4j/record-mapping.js";
+import {
+  codeToRow,
+  type PropertyRow,
+  RANKING_KEYS,
+  rankingCandidateFromMap,
+} from "../../src/store/neo4j/record-mapping.js";
 import {
   codeSearchKeys,
   luceneQuery,
+  pageCodeIds,
   rankCandidates,
+  withWholeCodes,
 } from "../../src/store/neo4j/search-ranking.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
 
@@ -23,8 +30,10 @@ import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
  *   adapter writes: code keys starting with a search key, and codes whose indexed word
  *   lists satisfy the Lucene query under the whitespace analyzer (`+word` a whole token,
  *   `+prefix*` the start of one), both through the statement's date/billable/system filter;
- * - ranking those candidates must give exactly the embedded store's page: same codes,
- *   order, scores, match kinds, matched texts and totals.
+ * - ranking those candidates (as the statement projects them: the ranking's properties
+ *   only) and putting the page's whole codes back, as the adapter does, must give exactly
+ *   the embedded store's page: same codes, order, scores, match kinds, matched texts,
+ *   totals, and the codes themselves.
  *
  * Lucene itself does not run here; the seed is far below the candidate limit, where the
  * two stores can differ (see docs/neo4j.md).
@@ -73,6 +82,7 @@ function luceneMatches(lucene: string, tokens: ReadonlySet<string>): boolean {
   });
 }
 
+/** The candidates search.cypher selects, as its projection `n {.id, ...}` hands them over. */
 function statementCandidates(rows: readonly IndexedRow[], q: SearchQuery): CodeNode[] {
   const keys = codeSearchKeys(q.text);
   const lucene = luceneQuery(q.text);
@@ -83,12 +93,25 @@ function statementCandidates(rows: readonly IndexedRow[], q: SearchQuery): CodeN
           (lucene !== null && luceneMatches(lucene, tokens))) &&
         statementFilter(row, q),
     )
-    .map(({ node }) => node);
+    .map(({ row }) =>
+      rankingCandidateFromMap(Object.fromEntries(RANKING_KEYS.map((k) => [k, row[k] ?? null]))),
+    );
+}
+
+/** The adapter's search over the emulated statement: rank, then the page's whole codes. */
+function adapterSearch(
+  rows: readonly IndexedRow[],
+  byId: ReadonlyMap<string, CodeNode>,
+  queries: readonly SearchQuery[],
+): SearchPage[] {
+  const ranked = queries.map((q) => rankCandidates(q, statementCandidates(rows, q)));
+  const fetched = new Map(pageCodeIds(ranked).map((id) => [id, byId.get(id)!]));
+  return withWholeCodes(ranked, fetched);
 }
 
 const page = (p: SearchPage) => ({
   totalCount: p.totalCount,
-  items: p.items.map((h) => [h.node.id, h.score, h.matchedOn, h.matchedText]),
+  items: p.items.map((h) => [h.node, h.score, h.matchedOn, h.matchedText]),
 });
 
 /** Texts people type: codes, code prefixes, title words, the last one cut short, synonyms. */
@@ -153,9 +176,9 @@ describe("Neo4j search ranks like the embedded store", () => {
       }
       const queries = [...texts].flatMap((text) => VARIANTS.map((v) => ({ text, ...v })));
       const expected = await memory.search(queries);
+      const actual = adapterSearch(rows, new Map(records.codes.map((c) => [c.id, c])), queries);
       queries.forEach((q, i) => {
-        const actual = rankCandidates(q, statementCandidates(rows, q));
-        expect(page(actual), `${name}: ${JSON.stringify(q)}`).toEqual(page(expected[i]!));
+        expect(page(actual[i]!), `${name}: ${JSON.stringify(q)}`).toEqual(page(expected[i]!));
         compared++;
         if (expected[i]!.totalCount > 0) withHits++;
       });

@@ -13,6 +13,15 @@ import { codeToRow, edgeToRow, type PropertyRow, releaseToRow } from "./record-m
  * imported this way reads back exactly like one loaded through the driver.
  */
 
+/**
+ * Where neo4j-admin writes its report of bad entries. Its default is `import.report` in
+ * the working directory, the folder of these files, which is not writable where it
+ * matters: the Neo4j image runs neo4j-admin as its own user (uid 7474) on a folder the
+ * host owns, and the documented command mounts it read-only. /tmp is writable for
+ * everyone, in the image and elsewhere.
+ */
+export const IMPORT_REPORT_FILE = "/tmp/import.report";
+
 /** Between elements of list properties: a control character no title contains. */
 export const ARRAY_DELIMITER = "\u001f";
 const ARRAY_DELIMITER_OPTION = "U+001F";
@@ -265,6 +274,7 @@ export async function writeAdminImportFiles(
   }
 
   const options = [
+    `--report-file=${IMPORT_REPORT_FILE}`,
     `--array-delimiter=${ARRAY_DELIMITER_OPTION}`,
     ...(all.some((f) => f.multiline) ? ["--multiline-fields=true"] : []),
     `--nodes=${codes.name}`,

@@ -52,7 +52,8 @@ export const STATEMENTS = {
   codeSystemSubsets: { file: "code-system-subsets.cypher", params: ["links"] },
   codeSystemReplacements: { file: "code-system-replacements.cypher", params: ["links"] },
   awaitIndexes: { file: "await-indexes.cypher", params: ["timeoutSeconds"] },
-  health: { file: "health.cypher", params: [] },
+  fulltextIndex: { file: "fulltext-index.cypher", params: [] },
+  serverVersion: { file: "server-version.cypher", params: [] },
 } as const satisfies Record<string, StatementSpec>;
 
 export type StatementName = keyof typeof STATEMENTS;

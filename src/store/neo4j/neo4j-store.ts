@@ -3,6 +3,7 @@ import neo4j, {
   type ManagedTransaction,
   type Record as Neo4jRecord,
   type Session,
+  type Transaction,
 } from "neo4j-driver";
 import { type Neo4jConfig } from "../../config.js";
 import { type CodeSystemId } from "../../domain/code-system.js";
@@ -41,7 +42,7 @@ import {
   type StatementName,
   STATEMENTS,
 } from "./cypher-statements.js";
-import { toStoreError, unavailableReason, withDeadline } from "./neo4j-errors.js";
+import { toLoadError, toStoreError, unavailableReason, withDeadline } from "./neo4j-errors.js";
 import {
   asList,
   asMap,
@@ -52,6 +53,7 @@ import {
   codeSystemRows,
   codeToRow,
   edgeFromRelationship,
+  rankingCandidateFromMap,
   edgeToRow,
   type EdgeRow,
   releaseFromNode,
@@ -60,7 +62,19 @@ import {
   toNeo4jDate,
   toNumber,
 } from "./record-mapping.js";
-import { codeSearchKeys, luceneQuery, rankCandidates } from "./search-ranking.js";
+import {
+  codeSearchKeys,
+  luceneQuery,
+  pageCodeIds,
+  rankCandidates,
+  withWholeCodes,
+} from "./search-ranking.js";
+import {
+  FULLTEXT_INDEX,
+  fulltextIndexDifferences,
+  UnsupportedServerError,
+  unsupportedVersionReason,
+} from "./server-checks.js";
 import { adjacency, walkAncestors, walkSuccessors, type WalkEdge } from "./traversal-walks.js";
 
 /**
@@ -86,6 +100,8 @@ export interface Neo4jStoreOptions {
 
 /** What `migrate()` did. */
 export interface MigrationSummary {
+  /** The server's version and edition, as dbms.components() gives them: `5.26.0 community`. */
+  readonly server: string;
   readonly schemaStatements: number;
   readonly codeSystems: number;
 }
@@ -93,9 +109,11 @@ export interface MigrationSummary {
 /**
  * The production store: the graph in Neo4j, reached with neo4j-driver 6.
  *
- * - Every read of the port is one round trip: one `executeQuery` (read routing) whose
- *   statement UNWINDs the whole batch, the order restored here; a traversal batch that
- *   mixes modes runs one statement per mode inside one read transaction.
+ * - Every read of the port is one read transaction whose statements UNWIND the whole
+ *   batch, the order restored here: a fixed number of statements per call, whatever the
+ *   number of keys. Most calls are one statement (one `executeQuery`, one round trip);
+ *   a traversal batch runs one statement per mode present (up to four), and search two
+ *   (candidates, then the page's codes), each one after the other in the transaction.
  * - Statements come from cypher/, read once by {@link Neo4jStore.open}; parameters only,
  *   labels and relationship types fixed in the files.
  * - Driver values (Integer, Date, Node, Relationship) are converted in record-mapping.ts
@@ -104,7 +122,8 @@ export interface MigrationSummary {
  *   reached, the call fails with StoreUnavailableError (GraphQL code UNAVAILABLE). No
  *   broken state is kept: the driver's pool reconnects by itself, so queries succeed
  *   again as soon as Neo4j is back, and health() asks Neo4j afresh each time.
- * - A load is one write transaction: all of it lands or none of it does.
+ * - A load is one explicit write transaction, tried once: all of it lands or none of it
+ *   does.
  */
 export class Neo4jStore implements GraphStore {
   readonly name = "neo4j";
@@ -149,8 +168,8 @@ export class Neo4jStore implements GraphStore {
 
   /**
    * Groups the batch by mode (neighbours, ancestors, descendants, successors) and runs
-   * one statement per mode present, all in one read transaction, then answers in key
-   * order. Neighbours and descendants come back ordered and paged; ancestors and
+   * one statement per mode present, one after the other in one read transaction (so up
+   * to four round trips, whatever the batch size), then answers in key order. Neighbours and descendants come back ordered and paged; ancestors and
    * successors come back as candidate edges walked here exactly as the embedded store
    * walks them (see traversal-walks.ts).
    */
@@ -261,26 +280,42 @@ export class Neo4jStore implements GraphStore {
     return pages.map((page) => page ?? { totalCount: 0, items: [] });
   }
 
-  /** Candidates from Cypher (code-key prefix and full-text), ranked here like the embedded store. */
+  /**
+   * One read transaction of two statements, whatever the batch size: the candidates of
+   * every query (code-key prefix and full-text) as the few properties the ranking reads
+   * (RANKING_KEYS), ranked here with the embedded store's rules; then the codes of every
+   * query's page, whole, by id. Up to 2 × SEARCH_CANDIDATE_LIMIT candidates per query
+   * cross the wire, so they travel light; only the page's codes travel whole.
+   */
   async search(queries: readonly SearchQuery[]): Promise<SearchPage[]> {
     if (queries.length === 0) return [];
-    const records = await this.read("search", {
-      queries: queries.map((q, i) => ({
-        i: toInteger(i),
-        codeKeys: codeSearchKeys(q.text),
-        words: luceneQuery(q.text),
-        systems: q.systems ? [...q.systems] : null,
-        asOf: q.asOf === null ? null : toNeo4jDate(q.asOf),
-        billableOnly: q.billableOnly,
-      })),
-      candidateLimit: toInteger(SEARCH_CANDIDATE_LIMIT),
+    return this.readTransaction("search", async (run) => {
+      const records = await run("search", {
+        queries: queries.map((q, i) => ({
+          i: toInteger(i),
+          codeKeys: codeSearchKeys(q.text),
+          words: luceneQuery(q.text),
+          // An empty list stays empty: it matches nothing, as in the embedded store.
+          systems: q.systems ? [...q.systems] : null,
+          asOf: q.asOf === null ? null : toNeo4jDate(q.asOf),
+          billableOnly: q.billableOnly,
+        })),
+        candidateLimit: toInteger(SEARCH_CANDIDATE_LIMIT),
+      });
+      const candidates = new Map<number, CodeNode[]>();
+      for (const r of records) {
+        const found = asList(r.get("candidates"), "candidates").map(rankingCandidateFromMap);
+        candidates.set(toNumber(r.get("i"), "i"), found);
+      }
+      const ranked = queries.map((q, i) => rankCandidates(q, candidates.get(i) ?? []));
+      const ids = pageCodeIds(ranked);
+      if (ids.length === 0) return ranked;
+      const whole = new Map<string, CodeNode>();
+      for (const r of await run("getCodes", { ids })) {
+        whole.set(asString(r.get("id"), "id"), codeFromNode(asNode(r.get("n"), "n")));
+      }
+      return withWholeCodes(ranked, whole);
     });
-    const candidates = new Map<number, CodeNode[]>();
-    for (const r of records) {
-      const nodes = asList(r.get("nodes"), "nodes").map((n) => codeFromNode(asNode(n, "node")));
-      candidates.set(toNumber(r.get("i"), "i"), nodes);
-    }
-    return queries.map((q, i) => rankCandidates(q, candidates.get(i) ?? []));
   }
 
   async countCodes(queries: readonly CodeCountQuery[]): Promise<number[]> {
@@ -381,46 +416,49 @@ export class Neo4jStore implements GraphStore {
     const total = records.codes.length + records.edges.length;
     const size = this.config.batchSize;
 
+    // An explicit transaction, not executeWrite: the driver's managed transactions retry
+    // transient errors until maxTransactionRetryTime, and for a load the likeliest one is
+    // running out of transaction memory, where sending the whole release again only fails
+    // again, later. One attempt; the caller may rerun it (loads are idempotent).
     const session = this.session(neo4j.session.WRITE);
+    let tx: Transaction | undefined;
     try {
-      await session.executeWrite(
-        async (tx) => {
-          const run: RunInTransaction = (name, params) =>
-            runInTransaction(tx, this.statements, name, params);
-          let written = 0;
-          for (const ids of batches(ends, size)) {
-            const [row] = await run("checkEdgeEnds", { ids });
-            const missing = new Set(asList(row?.get("missing") ?? [], "missing") as string[]);
-            if (missing.size > 0) throw missingEndError(records.edges, missing);
+      tx = session.beginTransaction({ metadata: { app: "codegraph", work: "load" } });
+      const open = tx;
+      const run: RunInTransaction = (name, params) =>
+        runInTransaction(open, this.statements, name, params);
+      let written = 0;
+      for (const ids of batches(ends, size)) {
+        const [row] = await run("checkEdgeEnds", { ids });
+        const missing = new Set(asList(row?.get("missing") ?? [], "missing") as string[]);
+        if (missing.size > 0) throw missingEndError(records.edges, missing);
+      }
+      const writeBatches = async (
+        name: StatementName,
+        rows: readonly unknown[],
+        counts: boolean,
+      ) => {
+        for (const batch of batches(rows, size)) {
+          const [row] = await run(name, { rows: batch });
+          const done = toNumber(row?.get("written") ?? 0, "written");
+          // Ends were checked above; a shortfall means one was deleted meanwhile.
+          if (done !== batch.length)
+            throw new Error(`${name}: wrote ${done} of ${batch.length} rows; nothing was loaded`);
+          if (counts) {
+            written += batch.length;
+            options?.onProgress?.(written, total);
           }
-          const writeBatches = async (
-            name: StatementName,
-            rows: readonly unknown[],
-            counts: boolean,
-          ) => {
-            for (const batch of batches(rows, size)) {
-              const [row] = await run(name, { rows: batch });
-              const done = toNumber(row?.get("written") ?? 0, "written");
-              // Ends were checked above; a shortfall means one was deleted meanwhile.
-              if (done !== batch.length)
-                throw new Error(
-                  `${name}: wrote ${done} of ${batch.length} rows; nothing was loaded`,
-                );
-              if (counts) {
-                written += batch.length;
-                options?.onProgress?.(written, total);
-              }
-            }
-          };
-          await writeBatches("loadCodes", codeRows, true);
-          for (const relation of ALL_RELATIONS)
-            await writeBatches(LOAD_EDGES[relation], edgeRows.get(relation)!, true);
-          await writeBatches("loadReleases", releaseRows, false);
-        },
-        { metadata: { app: "codegraph", work: "load" } },
-      );
+        }
+      };
+      await writeBatches("loadCodes", codeRows, true);
+      for (const relation of ALL_RELATIONS)
+        await writeBatches(LOAD_EDGES[relation], edgeRows.get(relation)!, true);
+      await writeBatches("loadReleases", releaseRows, false);
+      await tx.commit();
     } catch (error) {
-      throw toStoreError(error, this.config.uri);
+      // All or nothing: whatever was written goes with the transaction.
+      if (tx?.isOpen()) await tx.rollback().catch(() => undefined);
+      throw toLoadError(error, this.config.uri);
     } finally {
       await session.close();
     }
@@ -433,45 +471,80 @@ export class Neo4jStore implements GraphStore {
   }
 
   /**
-   * Applies cypher/schema.cypher (constraints, indexes, the full-text index) statement by
-   * statement, writes the code-system nodes, and waits for the indexes to come online.
-   * Idempotent: every statement is IF NOT EXISTS or MERGE.
+   * Checks the server's version, applies cypher/schema.cypher (constraints, indexes, the
+   * full-text index) statement by statement, writes the code-system nodes, checks that the
+   * full-text index is the one search needs, and waits for the indexes to come online.
+   * Idempotent: every statement is IF NOT EXISTS or MERGE. Refuses, saying why, a server
+   * older than 5.23 and a full-text index of another definition (IF NOT EXISTS would keep
+   * it silently).
    */
   async migrate(onStatement?: (statement: string) => void): Promise<MigrationSummary> {
+    const [server] = await this.read("serverVersion", {});
+    const version = optionalString(server, "version");
+    const tooOld = unsupportedVersionReason(version);
+    if (tooOld) throw new UnsupportedServerError(tooOld);
+
     const write = async (text: string, params: Params) => {
+      await this.driver.executeQuery(text, params, {
+        routing: neo4j.routing.WRITE,
+        database: this.config.database,
+      });
+    };
+    for (const statement of this.statements.schema) {
+      const head = statement
+        .split("\n")
+        .find((l) => l.trim() !== "" && !l.trim().startsWith("//"))!
+        .trim();
+      onStatement?.(head);
       try {
-        await this.driver.executeQuery(text, params, {
-          routing: neo4j.routing.WRITE,
-          database: this.config.database,
-        });
+        await write(statement, {});
+      } catch (error) {
+        throw schemaStatementError(head, error, this.config.uri);
+      }
+    }
+    const { systems, subsets, replacements } = codeSystemRows();
+    const named = async (name: StatementName, params: Params) => {
+      checkParams(name, params);
+      try {
+        await write(this.statements.text(name), params);
       } catch (error) {
         throw toStoreError(error, this.config.uri);
       }
     };
-    for (const statement of this.statements.schema) {
-      onStatement?.(
-        statement
-          .split("\n")
-          .find((l) => l.trim() !== "" && !l.trim().startsWith("//"))!
-          .trim(),
-      );
-      await write(statement, {});
-    }
-    const { systems, subsets, replacements } = codeSystemRows();
-    const named = (name: StatementName, params: Params) => {
-      checkParams(name, params);
-      return write(this.statements.text(name), params);
-    };
     await named("codeSystemNodes", { systems });
     await named("codeSystemSubsets", { links: subsets });
     await named("codeSystemReplacements", { links: replacements });
+
+    const [index] = await this.read("fulltextIndex", {});
+    if (!index)
+      throw new UnsupportedServerError(
+        `the full-text index ${FULLTEXT_INDEX.name} was not created`,
+      );
+    const differences = fulltextIndexDifferences({
+      labelsOrTypes: index.get("labelsOrTypes"),
+      properties: index.get("properties"),
+      options: index.get("options"),
+    });
+    if (differences.length > 0) {
+      throw new UnsupportedServerError(
+        `the full-text index ${FULLTEXT_INDEX.name} exists with another definition ` +
+          `(${differences.join("; ")}), so search would find other codes than it should. ` +
+          `Drop it (DROP INDEX ${FULLTEXT_INDEX.name}) and run \`codegraph db:migrate\` again: ` +
+          "it is rebuilt from the word lists the codes hold.",
+      );
+    }
     await named("awaitIndexes", { timeoutSeconds: toInteger(AWAIT_INDEXES_SECONDS) });
-    return { schemaStatements: this.statements.schema.length, codeSystems: systems.length };
+    return {
+      server: `${version} ${optionalString(server, "edition") ?? ""}`.trim(),
+      schemaStatements: this.statements.schema.length,
+      codeSystems: systems.length,
+    };
   }
 
   /**
-   * Ready when Neo4j answers and the full-text index exists and is online. Asks Neo4j
-   * every time: nothing is cached, so readiness follows Neo4j going and coming back.
+   * Ready when Neo4j answers, is 5.23 or later, and the full-text index exists and is
+   * online. Asks Neo4j every time: nothing is cached, so readiness follows Neo4j going and
+   * coming back (and being upgraded).
    */
   async health(): Promise<StoreHealth> {
     try {
@@ -484,19 +557,21 @@ export class Neo4jStore implements GraphStore {
           throw toStoreError(error, this.config.uri);
         }
       });
-      const [row] = await this.read("health", {});
+      const [server] = await this.read("serverVersion", {});
+      const tooOld = unsupportedVersionReason(optionalString(server, "version"));
+      if (tooOld) return { ready: false, reason: tooOld };
+      const [row] = await this.read("fulltextIndex", {});
       const state = row?.get("state");
       if (state === undefined) {
         return {
           ready: false,
-          reason:
-            "Neo4j answers, but the full-text index code_search is missing: run `codegraph db:migrate`",
+          reason: `Neo4j answers, but the full-text index ${FULLTEXT_INDEX.name} is missing: run \`codegraph db:migrate\``,
         };
       }
       if (state !== "ONLINE")
         return {
           ready: false,
-          reason: `Neo4j answers, but the full-text index code_search is ${String(state)}`,
+          reason: `Neo4j answers, but the full-text index ${FULLTEXT_INDEX.name} is ${String(state)}`,
         };
       return { ready: true, reason: null };
     } catch (error) {
@@ -572,7 +647,7 @@ export class Neo4jStore implements GraphStore {
 }
 
 async function runInTransaction(
-  tx: ManagedTransaction,
+  tx: Pick<ManagedTransaction, "run">,
   statements: CypherStatements,
   name: StatementName,
   params: Params,
@@ -663,4 +738,31 @@ function missingEndError(edges: readonly GraphEdge[], missing: ReadonlySet<strin
     }
   }
   return new Error(`edges name codes that are not in the graph: ${[...missing].join(", ")}`);
+}
+
+/** A string column of a record that may be absent (no row) or null. */
+function optionalString(record: Neo4jRecord | undefined, key: string): string | null {
+  const value: unknown = record?.get(key);
+  return value === undefined || value === null ? null : asString(value, key);
+}
+
+/**
+ * A schema statement that failed: Neo4j being unavailable stays StoreUnavailableError;
+ * anything else names the statement, and a constraint that existing data breaks says how
+ * to find the culprits (duplicate relationship keys can only come from loads that ran at
+ * once before the constraint existed).
+ */
+function schemaStatementError(head: string, error: unknown, uri: string): unknown {
+  const mapped = toStoreError(error, uri);
+  if (mapped !== error || !(error instanceof Error)) return mapped;
+  const duplicates =
+    error instanceof neo4j.Neo4jError &&
+    error.code === "Neo.ClientError.Schema.ConstraintCreationFailed"
+      ? " Existing data breaks the constraint; for a relationship key, list the duplicates with " +
+        "`MATCH ()-[r:TYPE]->() WITH r.key AS key, count(*) AS n WHERE n > 1 RETURN key, n`, " +
+        "delete all but one of each, and run `codegraph db:migrate` again."
+      : "";
+  return new Error(`${head} failed: ${error.message.split("\n")[0]}.${duplicates}`, {
+    cause: error,
+  });
 }

@@ -255,7 +255,40 @@ function systemId(value: unknown, what: string): CodeSystemId {
 
 /** A (:Code) node as the domain's CodeNode. */
 export function codeFromNode(node: Node): CodeNode {
-  const p = node.properties as Record<string, unknown>;
+  return codeFromProperties(node.properties as Record<string, unknown>);
+}
+
+/**
+ * What search candidates carry (search.cypher projects exactly these): every property
+ * the domain's CodeNode is read from but `attributes`, which the ranking never reads and
+ * which is the largest one on HCPCS codes. The properties kept for Cypher alone (version
+ * lists, word lists, titles, codeKey, dates) stay on the server too.
+ */
+export const RANKING_KEYS = [
+  "id",
+  "system",
+  "code",
+  "kind",
+  "level",
+  "versions",
+  "synonyms",
+  "noMapTo",
+] as const;
+
+/**
+ * A search candidate as a CodeNode for the shared ranking, from the map search.cypher
+ * projects. Its `attributes` are empty, not read: such a node serves the ranking only,
+ * and the adapter answers with the page's codes fetched whole (see Neo4jStore.search).
+ */
+export function rankingCandidateFromMap(value: unknown): CodeNode {
+  const p = asMap(value, "search candidate");
+  const unexpected = Object.keys(p).filter((k) => !(RANKING_KEYS as readonly string[]).includes(k));
+  if (unexpected.length > 0)
+    throw new RecordMappingError(`search candidate: unexpected ${unexpected.join(", ")}`);
+  return codeFromProperties({ ...p, attributes: "{}" });
+}
+
+function codeFromProperties(p: Record<string, unknown>): CodeNode {
   const id = str(p.id, "Code.id");
   const at = (key: string) => `Code ${id}: ${key}`;
   return {

@@ -47,3 +47,27 @@ export function rankCandidates(query: SearchQuery, candidates: readonly CodeNode
   }
   return rankHits(best.values(), query);
 }
+
+/** The ids of the codes shown on the pages, each once: what the second statement fetches whole. */
+export function pageCodeIds(pages: readonly SearchPage[]): string[] {
+  return [...new Set(pages.flatMap((page) => page.items.map((hit) => hit.node.id)))];
+}
+
+/**
+ * The pages with each hit's code replaced by the whole code (candidates carry only what
+ * the ranking reads). Both statements run in one transaction, so every id is there; a
+ * missing one is a bug, not a miss.
+ */
+export function withWholeCodes(
+  pages: readonly SearchPage[],
+  whole: ReadonlyMap<string, CodeNode>,
+): SearchPage[] {
+  return pages.map((page) => ({
+    totalCount: page.totalCount,
+    items: page.items.map((hit) => {
+      const node = whole.get(hit.node.id);
+      if (!node) throw new Error(`search: code ${hit.node.id} of a page was not fetched`);
+      return { ...hit, node };
+    }),
+  }));
+}

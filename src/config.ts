@@ -41,7 +41,7 @@ const schema = z
     /** How long one Neo4j transaction may run before it is abandoned. */
     NEO4J_TIMEOUT_MS: int(100, 600_000).default(5000),
     /** Rows per UNWIND batch when loading into Neo4j. */
-    NEO4J_BATCH_SIZE: int(1, 100_000).default(5000),
+    NEO4J_BATCH_SIZE: int(1, 20_000).default(5000),
 
     /** Largest `first` a connection accepts. */
     MAX_PAGE_SIZE: int(1, 10_000).default(100),

@@ -236,6 +236,16 @@ describe("statement files and the adapter agree", () => {
     );
   });
 
+  it("load batches stay at most 20000 rows: each is one parameter list in Neo4j's heap", () => {
+    const env = {
+      CODEGRAPH_STORE: "neo4j",
+      NEO4J_URI: "bolt://localhost:7687",
+      NEO4J_PASSWORD: "x",
+    };
+    expect(loadConfig({ ...env, NEO4J_BATCH_SIZE: "20000" }).neo4j?.batchSize).toBe(20_000);
+    expect(() => loadConfig({ ...env, NEO4J_BATCH_SIZE: "20001" })).toThrow(/NEO4J_BATCH_SIZE/);
+  });
+
   it("a missing statement file fails start-up, naming the file", async () => {
     const dir = join(tmpdir(), `codegraph-cypher-${process.pid}-${Date.now()}`);
     await cp(CYPHER_DIR, dir, { recursive: true });

@@ -322,6 +322,41 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
   });
 });
 
+describe("ICD-10-CM tabular: blocks nest by their place in the file, not by comparing ids", async () => {
+  const { file: parsed } = await readTabular(fixture("nesting.xml"));
+  const parentOf = Object.fromEntries(parsed.codes.map((c) => [c.id, c.parent]));
+
+  it("puts C7A and C7B, which follow C75 in the file, beside C00-C75 under C00-C96, not in C76-C80", () => {
+    // As strings "C76" < "C7A" < "C80": the id rule put both under C76-C80.
+    expect(parentOf["ICD10CM:C7A-C7A"]).toBe("ICD10CM:C00-C96");
+    expect(parentOf["ICD10CM:C7B-C7B"]).toBe("ICD10CM:C00-C96");
+    expect(parentOf["ICD10CM:C73-C75"]).toBe("ICD10CM:C00-C75");
+    expect(parentOf["ICD10CM:C76-C80"]).toBe("ICD10CM:C00-C96");
+    expect(parentOf["ICD10CM:C00-C75"]).toBe("ICD10CM:C00-C96");
+  });
+
+  it("puts D3A, which follows D36, under its chapter, not in D37-D48", () => {
+    expect(parentOf["ICD10CM:D3A-D3A"]).toBe("ICD10CM:C00-D49");
+    expect(parentOf["ICD10CM:D37-D48"]).toBe("ICD10CM:C00-D49");
+  });
+
+  it("counts an element the layout does not have as unresolved, with its line", () => {
+    expect(parsed.unresolved).toContainEqual({
+      reason: TabularUnresolved.UNKNOWN_ELEMENT,
+      count: 1,
+      examples: ["29: <excludes3>"],
+    });
+    // Its note names C75, yet no edge comes of a container that is not read.
+    expect(parsed.edges.filter((e) => e.relation !== Relation.SUBSET_OF)).toEqual([]);
+  });
+
+  it("takes --version and --effective over the file's own <version>", async () => {
+    const { file, counts } = await readTabular(fixture("nesting.xml"), { version: "FY2022" });
+    expect(counts.version).toBe("FY2022");
+    expect(file.edges[0]!.source).toBe("ICD-10-CM tabular FY2022");
+  });
+});
+
 describe("ICD-10-CM tabular: broken files stop the parse with file, line and text", () => {
   it("malformed XML", async () => {
     const error = await failure(fixture("broken-unclosed.xml"));

@@ -20,6 +20,7 @@ import {
   type ReleaseCode,
   type ReleaseEdge,
 } from "../records.js";
+import { FISCAL_YEAR_NAMING, releaseLabel } from "../release-label.js";
 import { SourceFileError } from "../source-file-error.js";
 import { UnresolvedTally } from "../unresolved-tally.js";
 
@@ -96,6 +97,28 @@ const NOTE_KINDS: readonly TabularNoteKind[] = [
   "sevenChrNote",
 ];
 
+/**
+ * Elements of the tabular's layout that carry no code relationship and are read past:
+ * the introduction, section indexes, 7th-character definitions, the visual impairment
+ * table. Any element neither here, nor a note container, nor handled by name is unknown.
+ */
+const READ_PAST: ReadonlySet<string> = new Set([
+  "introduction",
+  "introSection",
+  "title",
+  "instruction",
+  "sectionIndex",
+  "sevenChrDef",
+  "extension",
+  "visualImpairment",
+  "visCategory",
+  "visRange",
+  "visMin",
+  "visMax",
+  "heading",
+  "value",
+]);
+
 type EdgeNoteKind = "excludes1" | "excludes2" | "useAdditionalCode" | "codeFirst" | "codeAlso";
 
 const EDGE_NOTES: Readonly<Record<EdgeNoteKind, PairingKind | ExclusionKind>> = {
@@ -117,6 +140,7 @@ export const TabularUnresolved = {
   RANGE_END_NOT_IN_TABULAR: "range end not in the tabular list",
   CHARACTER_RULE: "range qualified by a character rule (not expanded)",
   MALFORMED: "note names a malformed code",
+  UNKNOWN_ELEMENT: "element the tabular layout does not have (not read)",
   SELF: "target is the code bearing the note",
 } as const;
 
@@ -204,6 +228,8 @@ interface NoteRecord {
 
 interface RawTabular {
   version: string | null;
+  /** Elements the tabular's layout does not have, where they open. */
+  readonly unknownElements: { readonly name: string; readonly line: number }[];
   readonly chapters: ChapterState[];
   readonly sections: SectionState[];
   readonly diags: DiagState[];
@@ -244,6 +270,7 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
   const totalBytes = (await stat(path)).size;
   const raw: RawTabular = {
     version: null,
+    unknownElements: [],
     chapters: [],
     sections: [],
     diags: [],
@@ -361,7 +388,11 @@ async function readXml(path: string, options: ParseOptions): Promise<RawTabular>
           container = { kind: tag.name as TabularNoteKind, owner: top, heading: null };
         }
         // Everything else (introduction, sectionIndex, sevenChrDef and its extensions,
-        // visualImpairment tables) carries no code relationship: read past it.
+        // visualImpairment tables) carries no code relationship: read past it. An element
+        // the layout does not have (a misspelt <exludes1>) is counted, so that notes it
+        // holds are reported as lost rather than skipped unseen.
+        if (!READ_PAST.has(tag.name) && !(NOTE_KINDS as readonly string[]).includes(tag.name))
+          raw.unknownElements.push({ name: tag.name, line: parser.line });
         return;
     }
   });
@@ -675,21 +706,31 @@ function buildStructure(
       },
       chapter.line,
     );
+    const categories = raw.diags.filter((d) => d.parent === null && d.section.chapter === chapter);
+    const extents = new Map(
+      chapter.sections.map((o) => [o, sectionExtent(o, categories)] as const),
+    );
     for (const section of chapter.sections) {
       // Heading-only sections (C00-C96 over C00-C75 over C00-C14) hold later ones; the
-      // smallest enclosing one is the parent. Ranges compare as strings: categories of
-      // one chapter share their ordering with it (C7A after C75, as in C00-C96).
-      const enclosing = chapter.sections
-        .filter(
-          (o) =>
-            o !== section &&
-            o.start <= section.start &&
-            section.end <= o.end &&
-            o.id !== section.id,
-        )
-        .sort((a, b) =>
-          a.start === b.start ? a.end.localeCompare(b.end) : b.start.localeCompare(a.start),
-        );
+      // smallest enclosing one is the parent. Holding is decided by place in the file,
+      // not by comparing ids as strings: C7A and C7B come after C75 in the file (so
+      // outside C00-C75) and D3A after D36 (so beside D37-D48, not in it).
+      const own = extents.get(section);
+      const enclosing = own
+        ? chapter.sections
+            .filter((o) => {
+              const e = extents.get(o);
+              if (o === section || o.id === section.id || !e) return false;
+              if (e.first > own.first || own.last > e.last) return false;
+              // Equal spans: the heading comes first in the file and holds the other.
+              return e.first !== own.first || e.last !== own.last || o.line < section.line;
+            })
+            .sort((a, b) => {
+              const ea = extents.get(a)!;
+              const eb = extents.get(b)!;
+              return ea.last - ea.first - (eb.last - eb.first) || b.line - a.line;
+            })
+        : [];
       if (section.desc === "")
         throw new SourceFileError(file, section.line, "a <section> needs a <desc>", section.rawId);
       add(
@@ -712,6 +753,33 @@ function buildStructure(
   return { codes, nodeIds };
 }
 
+/**
+ * Where a section sits in the file, among its chapter's `categories`: the diag index of
+ * its first category to that of the last diag below its last. A section with categories of its own spans them; a
+ * heading-only section (C00-C96) spans the categories its id names as they stand in the
+ * file, from its first category to its last. Undefined for a heading naming no category
+ * of its chapter.
+ */
+function sectionExtent(
+  section: SectionState,
+  categories: readonly DiagState[],
+): { first: number; last: number } | undefined {
+  const own = categories.filter((d) => d.section === section);
+  if (own.length > 0) return { first: own[0]!.index, last: own[own.length - 1]!.lastDescendant };
+  const first = categories.find((d) => d.code === section.start);
+  const last = categories.find((d) => d.code === section.end);
+  if (first && last && first.index <= last.index)
+    return { first: first.index, last: last.lastDescendant };
+  // Ends the file does not hold (a range reaching past the last category): the
+  // categories the id spells, in file order.
+  const spelled = categories.filter((d) => section.start <= d.code && d.code <= section.end);
+  if (spelled.length === 0) return undefined;
+  return {
+    first: Math.min(...spelled.map((d) => d.index)),
+    last: Math.max(...spelled.map((d) => d.lastDescendant)),
+  };
+}
+
 /** A note item that is guidance prose rather than a name: it holds a sentence break. */
 function isProse(text: string): boolean {
   return /[a-z)]\.\s+[A-Z]/.test(text);
@@ -719,19 +787,27 @@ function isProse(text: string): boolean {
 
 function toRecords(path: string, raw: RawTabular, options: ParseOptions): TabularParse {
   const file = basename(path);
-  const yearMatch = /(\d{4})/.exec(raw.version ?? options.version ?? "");
-  if (!yearMatch) {
+  // --version and --effective override the file's own <version>, as for every format.
+  const year = /(\d{4})/.exec(raw.version ?? "")?.[1];
+  let label;
+  try {
+    label = releaseLabel(path, options, FISCAL_YEAR_NAMING, {
+      ...(year !== undefined ? { version: `FY${year}` } : {}),
+    });
+  } catch (error) {
     throw new SourceFileError(
       file,
       1,
-      "the file has no <version> naming its year; give the release with --version",
+      `${(error as Error).message.replace(/^.*?: /, "")} (the file's <version> names no year)`,
     );
   }
-  const version = `FY${yearMatch[1]}`;
+  const { version } = label;
   const source = `${SOURCE} ${version}`;
   const { codes: structure, nodeIds } = buildStructure(file, raw);
   const byCode = new Map(raw.diags.map((d) => [d.code, d]));
   const unresolved = new UnresolvedTally();
+  for (const { name, line } of raw.unknownElements)
+    unresolved.add(TabularUnresolved.UNKNOWN_ELEMENT, `<${name}>`, line);
 
   // Synonyms, per holder, in file order, without repeats or the title itself.
   const synonyms = new Map<Holder, { list: string[]; seen: Set<string>; line: number }>();

@@ -1,8 +1,11 @@
 # codegraph: the GraphQL API and its CLI (serve, import, db:migrate, db:seed, export).
 # Build: docker build -t codegraph .   Run: see docker-compose.yml and docs/neo4j.md.
 
+# Node 22 (LTS): Node 20 reached its end of life on 2026-04-30. The code needs 20.11 or
+# later (package.json engines), so 22 runs it unchanged.
+
 # --- build: compile TypeScript with the dev dependencies --------------------------------
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +14,7 @@ COPY src ./src
 RUN npm run build
 
 # --- runtime: production dependencies, compiled code, and the folders read at run time ---
-FROM node:20-slim AS runtime
+FROM node:22-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -109,7 +109,9 @@ export function orderForMerge(files: readonly ParsedFile[]): ParsedFile[] {
     .sort((a, b) => {
       const sa = a.snapshot!;
       const sb = b.snapshot!;
-      return sa.system === sb.system ? compare(sa.effective, sb.effective) : 0;
+      // A total order: (system, effective). Returning 0 across systems made the
+      // comparator inconsistent, and the sort could put FY2023 after FY2025.
+      return compare(sa.system, sb.system) || compare(sa.effective, sb.effective);
     });
   return [...snapshots, ...files.filter((f) => f.snapshot === null)];
 }

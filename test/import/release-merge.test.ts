@@ -421,6 +421,36 @@ describe("release order and re-imports", () => {
   });
 });
 
+describe("ordering releases of two systems in one run", () => {
+  it("sorts by system, then effective date, so a system's older release never follows its newer", () => {
+    const pcs = (version: string, effective: string): ParsedFile => ({
+      ...cmRelease(version, effective, []),
+      file: `/data/icd10pcs_order_${version}.txt`,
+      format: FormatId.ICD10PCS_ORDER,
+      snapshot: {
+        system: CodeSystemId.ICD10PCS,
+        version,
+        effective,
+        covers: (n: CodeNode) => n.system === CodeSystemId.ICD10PCS,
+      },
+    });
+    const files = [
+      cmRelease("FY2025", "2024-10-01", FY2025),
+      pcs("FY2024", "2023-10-01"),
+      cmRelease("FY2023", "2022-10-01", FY2025, "FY2023"),
+    ];
+    const order = orderForMerge(files);
+    expect(order.map((f) => `${f.snapshot!.system} ${f.snapshot!.version}`)).toEqual([
+      "ICD10CM FY2023",
+      "ICD10CM FY2025",
+      "ICD10PCS FY2024",
+    ]);
+    // And the run as a whole is merged, not refused as out of order.
+    const h = new Harness();
+    expect(h.run(...files).outcomes.map((o) => o.status)).toEqual(["merged", "merged", "merged"]);
+  });
+});
+
 describe("a frozen system (ICD-9-CM ended on 2015-09-30)", () => {
   const i9Part = (
     format: FormatId,

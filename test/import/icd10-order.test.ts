@@ -144,6 +144,16 @@ describe("broken ICD-10-CM order files stop with file, line and text", () => {
     ["broken_repeat_2026.txt", 9, /code E1165 repeats line 8/],
     ["broken_order_number_2026.txt", 10, /5-digit order number/],
     ["broken_empty_title_2026.txt", 11, /long title .* is empty/],
+    [
+      "broken_header_7char_2026.txt",
+      21,
+      /seven-character ICD-10-CM code is always valid: its flag/,
+    ],
+    [
+      "broken_latin1_2026.txt",
+      13,
+      /column 101 holds a byte that is not text \(U\+FFFD\): an order file is plain ASCII/,
+    ],
   ];
   it.each(cases)("%s: line %i", async (name, line, problem) => {
     const text = readFileSync(fixture(name), "utf8").split("\r\n")[line - 1]!;
@@ -156,6 +166,15 @@ describe("broken ICD-10-CM order files stop with file, line and text", () => {
     expect({ file: e.file, line: e.line, text: e.text }).toEqual({ file: name, line, text });
     expect(e.problem).toMatch(problem);
     expect(e.message.startsWith(`${name}:${line}: `)).toBe(true);
+  });
+
+  it.each([
+    ["broken_pcs_code_flag_2026.txt", 2, /seven-character ICD-10-PCS code is always valid/],
+    ["broken_pcs_table_flag_2026.txt", 1, /ICD-10-PCS table \(three characters\) is a header/],
+  ] as const)("ICD-10-PCS %s: line %i", async (name, line, problem) => {
+    await expect(icd10pcsOrderParser.parse(fixture(name), {})).rejects.toSatisfy(
+      (e: unknown) => e instanceof SourceFileError && e.line === line && problem.test(e.problem),
+    );
   });
 
   it("rejects an ICD-10-CM file read as ICD-10-PCS: its codes are not PCS codes", async () => {

@@ -108,6 +108,18 @@ async function readOrderFile(
     path,
     (text, line) => {
       if (text.trim() === "") return false;
+      // The order files are plain ASCII. Bytes that are not (a copy re-saved in another
+      // encoding, a damaged download) would otherwise be read as U+FFFD or as some
+      // other letter and land in a title unnoticed.
+      const foreign = NON_ASCII.exec(text);
+      if (foreign) {
+        throw new SourceFileError(
+          file,
+          line,
+          `column ${foreign.index + 1} holds ${describeCharacter(foreign[0])}: an order file is plain ASCII text`,
+          text,
+        );
+      }
       const row = parseOrderLine(file, text, line);
       if (canonicalCode(system, row.undotted) === null) {
         throw new SourceFileError(
@@ -117,6 +129,8 @@ async function readOrderFile(
           text,
         );
       }
+      const flagProblem = flagMismatch(system, row);
+      if (flagProblem) throw new SourceFileError(file, line, flagProblem, text);
       const earlier = seen.get(row.undotted);
       if (earlier !== undefined)
         throw new SourceFileError(file, line, `code ${row.undotted} repeats line ${earlier}`, text);
@@ -127,6 +141,31 @@ async function readOrderFile(
     { encoding: "utf8", ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
   );
   return { rows, sha256 };
+}
+
+const NON_ASCII = /[^\t\x20-\x7e]/;
+
+/** A character as an error message names it: U+FFFD is what a byte that is not UTF-8 reads as. */
+function describeCharacter(c: string): string {
+  const hex = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return c === "\ufffd" ? `a byte that is not text (${hex})` : `${JSON.stringify(c)} (${hex})`;
+}
+
+/**
+ * Why a row's valid flag cannot go with its code's length, or undefined. A seven-character
+ * code is always a leaf, so it is billable (CM) or a valid procedure (PCS); a PCS
+ * three-character table is never one. A wrong flag would make a header billable, or a
+ * billable code a header, with no other sign.
+ */
+function flagMismatch(system: CodeSystemId, row: OrderRow): string | undefined {
+  const length = row.undotted.length;
+  if (length === 7 && !row.billable) {
+    return `a seven-character ${system === CodeSystemId.ICD10PCS ? "ICD-10-PCS" : "ICD-10-CM"} code is always valid: its flag (column 15) must be 1, not 0`;
+  }
+  if (system === CodeSystemId.ICD10PCS && length === 3 && row.billable) {
+    return "an ICD-10-PCS table (three characters) is a header: its flag (column 15) must be 0, not 1";
+  }
+  return undefined;
 }
 
 /** The shape of an ICD-10-CM order-file code (QA0 since FY2026: a letter may come second). */

@@ -389,11 +389,12 @@ export class Neo4jStore implements GraphStore {
   }
 
   /**
-   * Writes the records in one write transaction, in UNWIND batches of NEO4J_BATCH_SIZE
-   * rows: first a check that every edge end exists (in the batch or already held), then
-   * codes, edges per relationship type, releases. The transaction commits only after the
-   * last batch, so a failure anywhere leaves the database as it was. The price is that a
-   * whole release sits in Neo4j's transaction memory until the commit; initial loads of
+   * Writes the records in one explicit write transaction, tried once, in UNWIND batches of
+   * NEO4J_BATCH_SIZE rows: first a check that every edge end exists (in the batch or
+   * already held), then codes, edges per relationship type, releases. The transaction
+   * commits only after the last batch, so a failure anywhere leaves the database as it
+   * was. The price is that a whole release sits in Neo4j's transaction memory until the
+   * commit; running out of it fails at once with advice (toLoadError). Initial loads of
    * full releases can go through `codegraph export --neo4j-admin` instead.
    * Loads in one process run one after another, as in the embedded store.
    */

@@ -51,7 +51,7 @@ CALL (q) {
         WHERE x.versionFrom[k] <= q.asOf AND q.asOf <= x.versionTo[k]))
     RETURN p
   }
-  WITH p, last(nodes(p)) AS m
+  WITH q, p, last(nodes(p)) AS m
   WHERE NOT q.billableOnly
     OR last([k IN range(0, size(m.versionFrom) - 1)
       WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k] | m.versionBillable[k]])

@@ -18,6 +18,7 @@ interface ImportOptions {
   readonly version?: string;
   readonly effective?: string;
   readonly minSupport?: number;
+  readonly label?: string;
   readonly dataDir?: string;
   readonly dryRun?: boolean;
 }
@@ -49,6 +50,10 @@ export function registerImport(program: Command): void {
       "--min-support <n>",
       "claims pairings: fewest encounters for a pair to be kept",
       positiveInt,
+    )
+    .option(
+      "--label <name>",
+      "claims: the family a claims file is a snapshot of (default: its file name); a later file under the same label closes the pairings it no longer has",
     )
     .option(
       "--data-dir <dir>",
@@ -117,6 +122,7 @@ async function readWithProgress(
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.effective !== undefined ? { effective: options.effective } : {}),
       ...(options.minSupport !== undefined ? { minSupport: options.minSupport } : {}),
+      ...(options.label !== undefined ? { label: options.label } : {}),
       onFile: (path, parser) => {
         finishFile(bar, interactive, { path: current, started, rows });
         current = path;
@@ -275,6 +281,9 @@ function printResult(result: ImportRunResult, dryRun: boolean): void {
         `${basename(f.file)}: ${n(u.count)} unresolved (${u.reason}), e.g. ${u.examples.slice(0, 3).join("; ")}`,
       );
     }
+  }
+  for (const u of result.hierarchy) {
+    console.log(`hierarchy: ${n(u.count)} ${u.reason}, e.g. ${u.examples.slice(0, 5).join(", ")}`);
   }
   const { codes, edges, releases } = result.records;
   const plural = (count: number, word: string) => `${n(count)} ${word}${count === 1 ? "" : "s"}`;

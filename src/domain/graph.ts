@@ -124,12 +124,22 @@ export type GraphEdge = SubsetOfEdge | PairedWithEdge | ReplacesEdge | MapsToEdg
 /**
  * What makes two edges the same edge: loading a record twice must not duplicate it.
  * Two sources may say the same pairing: those stay separate edges, each with its evidence.
+ *
+ * Hierarchy, pairing and exclusion edges are keyed by their `source` too, which names
+ * what opened the edge: a release file (`icd10cm_order_2025.txt`), or a snapshot of an
+ * edge family with its version (`ICD-10-CM tabular FY2021`). A release or snapshot that
+ * states a held edge again keeps it, so there is one edge per span; an edge that ends
+ * and later returns (a code listed again, moved back to an earlier parent, an exclusion
+ * restated) is opened by a later file and is a second edge, and the first keeps its
+ * dates. The start date is not the key: it can be learnt later (a conversion table
+ * stating the first day of a code whose first release left it unknown), and an edge
+ * cannot be re-keyed without removing the old one, which the store port does not do.
  */
 export function edgeKey(edge: GraphEdge): string {
   const head = `${edge.relation}|${edge.from}|${edge.to}`;
   switch (edge.relation) {
     case Relation.SUBSET_OF:
-      return head;
+      return `${head}|${edge.source}`;
     case Relation.PAIRED_WITH:
       return `${head}|${edge.kind}|${edge.source}`;
     case Relation.REPLACES:
@@ -137,7 +147,7 @@ export function edgeKey(edge: GraphEdge): string {
     case Relation.MAPS_TO:
       return `${head}|${encodeGemFlags(edge.flags)}`;
     case Relation.EXCLUDES:
-      return `${head}|${edge.kind}`;
+      return `${head}|${edge.kind}|${edge.source}`;
     default:
       return assertNever(edge);
   }

@@ -11,7 +11,14 @@ import {
 import { Direction, Relation } from "../domain/relationship.js";
 import { type GraphStore, type LoadSummary, type NeighborQuery } from "../store/graph-store.js";
 import { parserFor } from "./formats/index.js";
-import { type FormatId, type FormatParser, type ParsedFile, type ParseOptions } from "./records.js";
+import {
+  type FormatId,
+  type FormatParser,
+  inFamily,
+  type ParsedFile,
+  type ParseOptions,
+  type UnresolvedReference,
+} from "./records.js";
 import {
   type FileOutcome,
   type HeldGraph,
@@ -31,6 +38,12 @@ export interface ImportRunResult {
   /** One per file, in the order they were merged (snapshots first). */
   readonly files: readonly FileOutcome[];
   readonly systems: readonly SystemSummary[];
+  /**
+   * Categories of the systems whose hierarchy the run changed that no block holds (placed
+   * under their chapter, or under nothing), with examples: the run's own report, not a
+   * file's.
+   */
+  readonly hierarchy: readonly UnresolvedReference[];
   /** What the store wrote; null for a dry run or a run that changed nothing. */
   readonly written: LoadSummary | null;
   /** What would be (or was) written. */
@@ -62,7 +75,7 @@ export async function applyImports(
   parsed: ParsedFile[],
   options: ApplyOptions = {},
 ): Promise<ImportRunResult> {
-  const { files, systems, records } = await mergeAll(store, parsed, options);
+  const { files, systems, hierarchy, records } = await mergeAll(store, parsed, options);
   const counts = {
     codes: records.codes.length,
     edges: records.edges.length,
@@ -73,7 +86,7 @@ export async function applyImports(
     options.onStage?.("writing");
     written = await store.load(records);
   }
-  return { files, systems, written, records: counts };
+  return { files, systems, hierarchy, written, records: counts };
 }
 
 /**
@@ -85,7 +98,12 @@ async function mergeAll(
   store: GraphStore,
   parsed: ParsedFile[],
   options: ApplyOptions,
-): Promise<{ files: FileOutcome[]; systems: SystemSummary[]; records: GraphRecords }> {
+): Promise<{
+  files: FileOutcome[];
+  systems: SystemSummary[];
+  hierarchy: UnresolvedReference[];
+  records: GraphRecords;
+}> {
   const ordered: (ParsedFile | undefined)[] = orderForMerge(parsed);
   // With `consume`, the caller hands the files over: they go as soon as each is merged.
   if (options.consume) parsed.length = 0;
@@ -98,7 +116,8 @@ async function mergeAll(
     files.push(merge.merge(ordered[i]!));
     if (options.consume) ordered[i] = undefined;
   }
-  return { files, systems: merge.summary(), records: merge.records() };
+  const hierarchy = merge.finish();
+  return { files, systems: merge.summary(), hierarchy, records: merge.records() };
 }
 
 export interface ParseFilesOptions extends Omit<ParseOptions, "onProgress"> {
@@ -131,6 +150,7 @@ export async function parseFiles(
         ...(options.version !== undefined ? { version: options.version } : {}),
         ...(options.effective !== undefined ? { effective: options.effective } : {}),
         ...(options.minSupport !== undefined ? { minSupport: options.minSupport } : {}),
+        ...(options.label !== undefined ? { label: options.label } : {}),
         ...(onProgress
           ? {
               onProgress: (p: { bytes: number; totalBytes: number; rows: number }) =>
@@ -166,6 +186,7 @@ async function readHeldGraph(store: GraphStore, files: readonly ParsedFile[]): P
   };
   for (const file of files) {
     if (file.snapshot) systems.add(file.snapshot.system);
+    for (const system of file.scope?.systems ?? []) systems.add(system);
     for (const c of file.codes) systems.add(c.system);
     for (const a of file.annotations) noteId(a.id);
     for (const e of file.edges) {
@@ -208,6 +229,28 @@ async function readHeldGraph(store: GraphStore, files: readonly ParsedFile[]): P
   }
   await collectEdges(store, [...statedQueries.values()], edges, (key) => wanted.has(key));
 
+  // The open edges of each family a scoped file restates in full: those it no longer
+  // states are to close. Found through every held node of the systems they leave, on
+  // the snapshot's first day as well as after every date: pairings and exclusions are
+  // listed only with codes valid on the day asked, and an open edge to a code retired
+  // since is still one the snapshot restates or ends.
+  for (const file of files) {
+    const scope = file.scope;
+    if (!scope) continue;
+    const familyQueries: NeighborQuery[] = [];
+    for (const relation of scope.relations) {
+      if (relation === Relation.SUBSET_OF) continue; // read above with every open parent
+      for (const node of nodes.values()) {
+        if (!scope.systems.includes(node.system)) continue;
+        familyQueries.push(neighbourQuery(node.id, relation, FAR_FUTURE));
+        familyQueries.push(neighbourQuery(node.id, relation, scope.effective));
+      }
+    }
+    await collectEdges(store, familyQueries, edges, (_key, edge) =>
+      inFamily(edge.source, scope.family),
+    );
+  }
+
   const releases: ReleaseInfo[] = (await store.listReleases([...systems])).flat();
   return { nodes, edges, releases };
 }
@@ -230,7 +273,7 @@ async function collectEdges(
   store: GraphStore,
   queries: readonly NeighborQuery[],
   into: Map<string, GraphEdge>,
-  keep: (key: string) => boolean,
+  keep: (key: string, edge: GraphEdge) => boolean,
 ): Promise<void> {
   for (let i = 0; i < queries.length; i += QUERY_CHUNK) {
     const pages = await store.traverse(queries.slice(i, i + QUERY_CHUNK));
@@ -238,7 +281,7 @@ async function collectEdges(
       for (const item of page.items) {
         if (!item.edge) continue;
         const key = edgeKey(item.edge);
-        if (keep(key)) into.set(key, item.edge);
+        if (keep(key, item.edge)) into.set(key, item.edge);
       }
     }
   }

@@ -2,6 +2,7 @@ import { type CodeKind, type CodeLevel } from "../domain/code-kind.js";
 import { type CodeSystemId } from "../domain/code-system.js";
 import { type IsoDate } from "../domain/dates.js";
 import { type CodeNode, type GraphEdge } from "../domain/graph.js";
+import { type Relation } from "../domain/relationship.js";
 
 /**
  * What a parser produces from one official file: plain records in the file's own terms,
@@ -25,6 +26,14 @@ export enum FormatId {
   CLAIMS_ENCOUNTERS = "claims-encounters",
   CLAIMS_PAIRS = "claims-pairs",
 }
+
+/**
+ * The attribute of an ICD-10-CM block (tabular section) listing the categories the
+ * tabular places directly in it, in the tabular's order ("C43,C4A,C44"). It is how the
+ * merge places a category the graph did not hold when the tabular was imported, and a
+ * category the tabular puts outside the range its block's id spells (C4A, M1A, Z3A).
+ */
+export const BLOCK_CATEGORIES_ATTRIBUTE = "categories";
 
 /** A code as one release file states it. */
 export interface ReleaseCode {
@@ -53,6 +62,12 @@ export interface ReleaseCode {
    */
   readonly validFrom?: IsoDate | null;
   readonly validTo?: IsoDate | null;
+  /**
+   * A node the parser made up from the file's codes rather than read from a row (PCS
+   * sections and body systems, HCPCS sections, ICD-9-CM chapters): not counted in the
+   * release's `codeCount`, which is the file's own codes.
+   */
+  readonly derived?: boolean;
   /** Line of the file the code came from, for error reports. */
   readonly line: number;
 }
@@ -64,6 +79,12 @@ export interface CodeAnnotation {
   readonly attributes?: Readonly<Record<string, string>>;
   /** A GEM lists no equivalent for the code in this system. */
   readonly noMapTo?: CodeSystemId;
+  /**
+   * The code's first day, as a file states it (conversion tables: "effective October 1
+   * of the year listed"). The merge uses it only where the graph does not know the start
+   * (the first release imported left `validFrom` null).
+   */
+  readonly addedOn?: IsoDate;
   readonly line: number;
 }
 
@@ -93,6 +114,60 @@ export interface SnapshotRelease {
   readonly covers: (node: CodeNode) => boolean;
 }
 
+/**
+ * A supplement that restates one family of edges in full, like a snapshot does a system's
+ * codes: the ICD-10-CM tabular list restates its notes and its chapters and blocks every
+ * year; a claims extract restates its pairings. Against what the graph holds of the
+ * family, the merge
+ *
+ * - keeps an edge the file states again (and what it says is unchanged),
+ * - opens what is new on `effective` — or with an unknown start (`validFrom` null) when
+ *   the graph holds nothing of the family yet, as the first release of a system does —
+ * - and closes the day before `effective` every open edge of the family the file no
+ *   longer states (and retires the nodes of `covers` it no longer lists).
+ *
+ * Every edge the file states has `source` = {@link scopeSource}: the family and the
+ * version that opened it, which is what tells two spans of one edge apart (an exclusion
+ * dropped in FY2022 and restated in FY2024 is two edges). Snapshots of one family are
+ * imported oldest first: one older than the newest held is refused.
+ */
+export interface EdgeScope {
+  /** What the family is called: "ICD-10-CM tabular", "claims: extract-2025.csv". */
+  readonly family: string;
+  /**
+   * This snapshot's label, without spaces. Versions of one family sort as strings in date
+   * order: FY2021 < FY2022; claims versions are ISO dates.
+   */
+  readonly version: string;
+  /** First day the snapshot is in force. */
+  readonly effective: IsoDate;
+  /** The relations of the family the file restates in full. */
+  readonly relations: readonly Relation[];
+  /** Systems whose codes the family's edges leave: where the merge looks for held ones. */
+  readonly systems: readonly CodeSystemId[];
+  /** Nodes the file restates in full (the tabular's chapters and blocks); none when absent. */
+  readonly covers?: (node: CodeNode) => boolean;
+}
+
+/** The `source` of an edge a scoped file states: its family and version. */
+export function scopeSource(scope: Pick<EdgeScope, "family" | "version">): string {
+  return `${scope.family} ${scope.version}`;
+}
+
+/** Whether an edge's `source` names a snapshot of `family` (the version has no spaces). */
+export function inFamily(source: string, family: string): boolean {
+  return (
+    source.length > family.length + 1 &&
+    source.startsWith(`${family} `) &&
+    !source.includes(" ", family.length + 1)
+  );
+}
+
+/** The version part of a family edge's `source`. */
+export function versionInSource(source: string, family: string): string {
+  return source.slice(family.length + 1);
+}
+
 export interface ParsedFile {
   readonly file: string;
   readonly format: FormatId;
@@ -102,6 +177,8 @@ export interface ParsedFile {
   readonly rows: number;
   /** Set for a full release of a system; null for files that add edges or annotations. */
   readonly snapshot: SnapshotRelease | null;
+  /** Set for a supplement that restates a family of edges in full (see {@link EdgeScope}). */
+  readonly scope?: EdgeScope | null;
   /**
    * The release's codes (for a snapshot), or nodes a supplement introduces (tabular
    * chapters and blocks): upserted, never retiring others.
@@ -118,6 +195,11 @@ export interface ParseOptions {
   readonly effective?: IsoDate;
   /** Minimum encounters for a claims pairing to be kept. */
   readonly minSupport?: number;
+  /**
+   * The family a claims file is a snapshot of (default: the file's name): a later file
+   * under the same label replaces its pairings.
+   */
+  readonly label?: string;
   /** Progress as the file is read: bytes read of the file's size, rows so far. */
   readonly onProgress?: (progress: { bytes: number; totalBytes: number; rows: number }) => void;
 }

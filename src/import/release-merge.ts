@@ -13,16 +13,22 @@ import {
   latestVersion,
   nodeValidity,
   type ReleaseInfo,
+  versionAt,
 } from "../domain/graph.js";
 import { Relation } from "../domain/relationship.js";
 import {
+  BLOCK_CATEGORIES_ATTRIBUTE,
   type CodeAnnotation,
+  type EdgeScope,
   type FormatId,
+  inFamily,
   type ParsedFile,
   type ReleaseCode,
   type ReleaseEdge,
+  scopeSource,
   type SnapshotRelease,
   type UnresolvedReference,
+  versionInSource,
 } from "./records.js";
 import { SourceFileError } from "./source-file-error.js";
 import { UnresolvedTally } from "./unresolved-tally.js";
@@ -41,8 +47,17 @@ import { UnresolvedTally } from "./unresolved-tally.js";
  * - Codes the snapshot speaks for (`covers`) that it no longer lists are retired: their
  *   open version (and their hierarchy edge) closes the day before `effective`.
  * - A frozen system (ICD-9-CM) never runs past its last day: open ends become `endedOn`.
- * - Supplements (tabular notes, GEMs, conversion tables) add nodes, edges and annotations
- *   without retiring anything, and re-running one changes nothing.
+ * - A scoped supplement (the tabular list, a claims extract: see `EdgeScope`) is a
+ *   snapshot of its family of edges (and, for the tabular, of chapters and blocks): what
+ *   it states again is kept, what is new opens on its effective date, what it no longer
+ *   states closes the day before.
+ * - Other supplements (GEMs, conversion tables) add edges and annotations without
+ *   retiring anything, and re-running one changes nothing.
+ * - A REPLACES edge is a succession: kept only when the old code is no longer valid on
+ *   the day the new one takes over; otherwise the new code records it as
+ *   `previouslyCodedAs`.
+ * - After the files, `finish()` places categories left without a parent (blocks that
+ *   came with a later file of the run) and reports those no block holds.
  */
 
 /** The part of the graph a merge needs: nodes of the systems involved, the relevant edges, all releases. */
@@ -50,7 +65,8 @@ export interface HeldGraph {
   readonly nodes: ReadonlyMap<string, CodeNode>;
   /**
    * Edges by {@link edgeKey}: at least the open SUBSET_OF edges leaving held nodes of the
-   * systems involved, and held edges with the keys the files state.
+   * systems involved (and those closed on a retired node's last day), held edges with the
+   * keys the files state, and the open edges of every family a scoped file restates.
    */
   readonly edges: ReadonlyMap<string, GraphEdge>;
   readonly releases: readonly ReleaseInfo[];
@@ -96,6 +112,25 @@ export class ImportRefusedError extends Error {
   override readonly name = "ImportRefusedError";
 }
 
+/** Reasons the merge reports under, besides the parsers' own. */
+export const MergeUnresolved = {
+  SOURCE_MISSING: "source not in the graph",
+  TARGET_MISSING: "target not in the graph",
+  CODE_MISSING: "code not in the graph",
+  PARENT_MISSING: "parent not in the graph",
+  NOT_A_SUCCESSION: "previous code stays valid: not a succession",
+  ADDED_ON_DIFFERS: "first day stated differs from the one the releases give (kept theirs)",
+  ADDED_ON_AFTER_END: "first day stated is after the code's first version ended (not used)",
+  NO_BLOCK: "category in no block (placed under its chapter)",
+  NO_PARENT: "category in no block or chapter (no parent)",
+} as const;
+
+/** The attribute a new code keeps the codes a conversion table says it was coded as before. */
+export const PREVIOUSLY_CODED_AS = "previouslyCodedAs";
+
+/** A date after every real one: what is open on it is open. */
+const FAR_FUTURE: IsoDate = "9999-12-31";
+
 /** The day before a release's effective date: the last day of what it ends. */
 const dayBefore = (date: IsoDate) => addDays(date, -1);
 
@@ -122,20 +157,28 @@ export function orderForMerge(files: readonly ParsedFile[]): ParsedFile[] {
 // version, so its `source` lists the parts, each with its format and SHA-256, which is
 // how a re-import of one part is recognised: `FILE [FORMAT sha256:HEX]; FILE [...]`.
 
-interface ReleasePart {
+export interface ReleasePart {
   readonly file: string;
   readonly format: string;
   readonly sha256: string;
 }
 
-const PART = /([^;[\]]+?) \[([a-z0-9-]+) sha256:([0-9a-f]{64})\]/g;
+/** The end of one part: ` [FORMAT sha256:HEX]`; the file name is what comes before it. */
+const PART_TAIL = / \[([a-z0-9-]+) sha256:([0-9a-f]{64})\]/g;
 
-function releaseParts(info: ReleaseInfo): ReleasePart[] {
-  const parts = [...info.source.matchAll(PART)].map((m) => ({
-    file: m[1]!.trim(),
-    format: m[2]!,
-    sha256: m[3]!,
-  }));
+/**
+ * The parts a release lists. File names are read as whatever stands between two part
+ * tails (after the "; " that joins parts), so that a name holding `;`, `[` or `]` is
+ * read whole: a pattern excluding those characters cut such names and lost the part.
+ */
+export function releaseParts(info: Pick<ReleaseInfo, "source" | "sha256">): ReleasePart[] {
+  const parts: ReleasePart[] = [];
+  let at = 0;
+  for (const m of info.source.matchAll(PART_TAIL)) {
+    const file = info.source.slice(at, m.index).replace(/^; /, "");
+    parts.push({ file, format: m[1]!, sha256: m[2]! });
+    at = m.index + m[0].length;
+  }
   // A release written by other means (the seed): one part of unknown format.
   return parts.length > 0 ? parts : [{ file: info.source, format: "", sha256: info.sha256 }];
 }
@@ -175,11 +218,18 @@ export class ReleaseMerge {
   private readonly edges: Map<string, GraphEdge>;
   /** Open SUBSET_OF edge keys by child id. */
   private readonly parentKeys = new Map<string, string[]>();
+  /** Closed SUBSET_OF edge keys held, by child id: a new edge must not overlap them. */
+  private readonly closedParentKeys = new Map<string, string[]>();
   private readonly releases: Map<string, ReleaseInfo>;
   private readonly changedNodes = new Set<string>();
   private readonly changedEdges = new Set<string>();
   private readonly changedReleases = new Set<string>();
   private readonly summaries = new Map<CodeSystemId, SystemSummary>();
+  /**
+   * Systems whose hierarchy a file of the run changed, with the source the last such
+   * file gives its edges: `finish()` places their parentless categories under it.
+   */
+  private readonly hierarchySources = new Map<CodeSystemId, string>();
 
   constructor(
     held: HeldGraph,
@@ -187,10 +237,8 @@ export class ReleaseMerge {
   ) {
     this.nodes = new Map(held.nodes);
     this.edges = new Map(held.edges);
-    for (const [key, edge] of this.edges) {
-      if (edge.relation === Relation.SUBSET_OF && this.edgeIsOpen(edge))
-        this.indexParent(edge.from, key);
-    }
+    for (const [key, edge] of this.edges)
+      if (edge.relation === Relation.SUBSET_OF) this.indexHierarchyEdge(edge, key);
     this.releases = new Map(held.releases.map((r) => [releaseKey(r.system, r.version), r]));
   }
 
@@ -218,14 +266,20 @@ export class ReleaseMerge {
         parts.length > 1
           ? (this.releases.get(releaseKey(snapshot.system, snapshot.version))?.codeCount ?? 0)
           : 0;
-      const info = releaseInfoOf(snapshot, parts, this.importedAt, codeCount + parsed.codes.length);
+      // The file's own codes: sections and body systems made up from them are not counted.
+      const own = parsed.codes.filter((c) => c.derived !== true).length;
+      const info = releaseInfoOf(snapshot, parts, this.importedAt, codeCount + own);
       const key = releaseKey(info.system, info.version);
       this.releases.set(key, info);
       this.changedReleases.add(key);
+      this.hierarchySources.set(snapshot.system, basename(parsed.file));
+      this.mergeStatedEdges(parsed, unresolved);
+    } else if (parsed.scope) {
+      this.mergeScoped(parsed, parsed.scope, unresolved);
     } else {
       this.mergeSupplementCodes(parsed, unresolved);
+      this.mergeStatedEdges(parsed, unresolved);
     }
-    this.mergeStatedEdges(parsed, unresolved);
     this.mergeAnnotations(parsed.annotations, unresolved);
     return {
       file: parsed.file,
@@ -235,6 +289,53 @@ export class ReleaseMerge {
       release,
       unresolved: unresolved.list(),
     };
+  }
+
+  /**
+   * Once every file is merged: places the categories of the systems whose hierarchy the
+   * run changed that are valid and have no parent (a block came with a later file of the
+   * run than the release that listed them; a tabular no longer lists them), and reports
+   * every such category that no block holds. Returns the report; call it once, before
+   * `records()`.
+   */
+  finish(): UnresolvedReference[] {
+    const report = new UnresolvedTally();
+    for (const [system, source] of this.hierarchySources) {
+      const endedOn = codeSystemInfo(system).endedOn;
+      const usable = (node: CodeNode) => isOpen(latestVersion(node), FAR_FUTURE, endedOn);
+      const placement = this.placement(system, usable);
+      if (placement.blocks.length === 0 && placement.listed.size === 0) continue;
+      const summary = this.summaryOf(system);
+      // In code order, so that the report's examples are the same whatever the load order.
+      const categories = [...this.nodes.values()]
+        .filter((n) => n.system === system && n.level === CodeLevel.CATEGORY && usable(n))
+        .sort((a, b) => compare(a.id, b.id));
+      for (const node of categories) {
+        let parentId = this.openParentOf(node.id);
+        if (parentId === null) {
+          parentId = derivedParent(
+            node,
+            (id) => {
+              const n = this.nodes.get(id);
+              return n !== undefined && usable(n);
+            },
+            placement,
+            (id) => this.heldBlockParent(id, (p) => usable(this.nodes.get(p)!)),
+          );
+          // Not under the last file's own source: a tabular's family is what the tabular
+          // states, and a parent derived from ranges is not that.
+          if (parentId !== null)
+            this.openDerivedParent(node, parentId, `block ranges, after ${source}`, summary);
+        }
+        const level = parentId === null ? undefined : this.nodes.get(parentId)?.level;
+        if (level === CodeLevel.BLOCK) continue;
+        report.add(
+          level === CodeLevel.CHAPTER ? MergeUnresolved.NO_BLOCK : MergeUnresolved.NO_PARENT,
+          node.code,
+        );
+      }
+    }
+    return report.list();
   }
 
   /** What the merged files changed: nodes and edges to write, releases to record. */
@@ -407,15 +508,15 @@ export class ReleaseMerge {
         isOpen(latestVersion(node), effective, endedOn)
       );
     };
-    const ranges = this.rangeNodes(system, (n) => parentCandidate(n.id));
+    const placement = this.placement(system, (n) => parentCandidate(n.id));
     for (const rc of listed.values()) {
       let parent = stated.has(rc.id)
         ? stated.get(rc.id)!
-        : derivedParent(rc, parentCandidate, ranges, (id) =>
+        : derivedParent(rc, parentCandidate, placement, (id) =>
             this.heldBlockParent(id, parentCandidate),
           );
       if (parent !== null && !this.nodes.has(parent)) {
-        unresolved.add("parent not in the graph", `${rc.line}: ${rc.id} → ${parent}`);
+        unresolved.add(MergeUnresolved.PARENT_MISSING, `${rc.id} → ${parent}`, rc.line);
         parent = null;
       }
       const span = edgeSpans.get(rc.id)!;
@@ -446,16 +547,7 @@ export class ReleaseMerge {
         if (edge.validTo !== validTo) this.putEdge({ ...edge, validTo });
         continue;
       }
-      this.unindexParent(child, key);
-      if (edge.validFrom !== null && edge.validFrom > closeOn) {
-        // Opened by an earlier file of this run on the same date: it never was in force.
-        this.edges.delete(key);
-        this.changedEdges.delete(key);
-        summary.edgesAdded--;
-        continue;
-      }
-      this.putEdge({ ...edge, validTo: closeOn });
-      summary.edgesClosed++;
+      this.endEdge(key, closeOn, summary);
     }
     if (parent === null || kept) return;
     this.putEdge({
@@ -469,17 +561,322 @@ export class ReleaseMerge {
     summary.edgesAdded++;
   }
 
-  /** Range nodes (chapters, blocks) of a system that may hold categories, narrowest first. */
-  private rangeNodes(system: CodeSystemId, usable: (node: CodeNode) => boolean): CodeRange[] {
+  /**
+   * Where a system's categories may go: the categories each usable block lists as the
+   * tabular places them (its `categories` attribute), and the usable blocks and chapters
+   * whose id spells a range, narrowest first.
+   */
+  private placement(system: CodeSystemId, usable: (node: CodeNode) => boolean): Placement {
     const grammar = grammarOf(system);
-    const out: CodeRange[] = [];
+    const listed = new Map<string, string>();
+    const blocks: CodeRange[] = [];
+    const chapters: CodeRange[] = [];
     for (const node of this.nodes.values()) {
-      if (node.system !== system || node.level !== CodeLevel.BLOCK || !usable(node)) continue;
+      if (node.system !== system) continue;
+      if (node.level !== CodeLevel.BLOCK && node.level !== CodeLevel.CHAPTER) continue;
+      if (!usable(node)) continue;
+      const categories = node.attributes[BLOCK_CATEGORIES_ATTRIBUTE];
+      if (node.level === CodeLevel.BLOCK && categories) {
+        for (const code of categories.split(",")) listed.set(codeId(system, code), node.id);
+      }
       const dash = node.code.indexOf("-");
       if (dash < 0 || grammar.read(node.code).length === 0) continue;
-      out.push({ id: node.id, first: node.code.slice(0, dash), last: node.code.slice(dash + 1) });
+      const range = {
+        id: node.id,
+        first: node.code.slice(0, dash),
+        last: node.code.slice(dash + 1),
+      };
+      (node.level === CodeLevel.BLOCK ? blocks : chapters).push(range);
     }
-    return out.sort((a, b) => compare(b.first, a.first) || compare(a.last, b.last));
+    const narrowestFirst = (a: CodeRange, b: CodeRange) =>
+      compare(b.first, a.first) || compare(a.last, b.last);
+    return { listed, blocks: blocks.sort(narrowestFirst), chapters: chapters.sort(narrowestFirst) };
+  }
+
+  /** The target of the child's open hierarchy edge, or null. */
+  private openParentOf(child: string): string | null {
+    const key = this.parentKeys.get(child)?.[0];
+    return key === undefined ? null : this.edges.get(key)!.to;
+  }
+
+  /**
+   * The first day a new hierarchy edge of `node` can start without overlapping its past:
+   * the start of the node's current run of versions, and no earlier than the day after
+   * any hierarchy edge of it that ended. Null when both are unknown.
+   */
+  private freeStart(node: CodeNode): IsoDate | null {
+    let start = episodeStart(node);
+    for (const key of this.closedParentKeys.get(node.id) ?? []) {
+      const edge = this.edges.get(key)!;
+      if (edge.validTo === null) continue;
+      const after = addDays(edge.validTo, 1);
+      if (start === null || after > start) start = after;
+    }
+    return start;
+  }
+
+  /** A parent derived for a category that had none, from what it can start on to its end. */
+  private openDerivedParent(
+    node: CodeNode,
+    parent: string,
+    source: string,
+    summary: SystemSummary,
+  ): void {
+    const parentNode = this.nodes.get(parent)!;
+    let validFrom = this.freeStart(node);
+    const parentStart = episodeStart(parentNode);
+    if (parentStart !== null && (validFrom === null || parentStart > validFrom))
+      validFrom = parentStart;
+    const validTo = latestVersion(node).validTo;
+    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
+    const edge: GraphEdge = {
+      relation: Relation.SUBSET_OF,
+      from: node.id,
+      to: parent,
+      source,
+      validFrom,
+      validTo,
+    };
+    if (this.edges.has(edgeKey(edge))) return;
+    this.putEdge(edge);
+    summary.edgesAdded++;
+  }
+
+  // ── Scoped supplements: snapshots of an edge family ──
+
+  /**
+   * A file that restates a family of edges (and maybe nodes) in full, against what the
+   * graph holds of the family: see `EdgeScope` in records.ts.
+   */
+  private mergeScoped(parsed: ParsedFile, scope: EdgeScope, unresolved: UnresolvedTally): void {
+    const file = basename(parsed.file);
+    const source = scopeSource(scope);
+    const relations = new Set(scope.relations);
+    if (/\s/.test(scope.version) || scope.version === "")
+      throw new Error(
+        `${file}: a snapshot version has no spaces, got ${JSON.stringify(scope.version)}`,
+      );
+    for (const e of parsed.edges) {
+      if (e.source !== source || !relations.has(e.relation)) {
+        throw new Error(
+          `${file}:${e.line}: a ${scope.family} snapshot states ${[...relations].join(", ")} edges with source "${source}", not ${e.relation} from "${e.source}"`,
+        );
+      }
+    }
+    if (parsed.codes.length > 0 && !scope.covers)
+      throw new Error(`${file}: a snapshot of edges only cannot state nodes`);
+
+    // What the graph holds of the family: its open edges by what they state, its newest
+    // version and the latest date any of its edges or nodes starts or ends on.
+    const held = new Map<string, string>();
+    const versions = new Set<string>();
+    let newestVersion: string | undefined;
+    let newestDate: IsoDate | undefined;
+    const seeDate = (date: IsoDate | null, after = false) => {
+      if (date === null) return;
+      const day = after ? addDays(date, 1) : date;
+      if (newestDate === undefined || day > newestDate) newestDate = day;
+    };
+    for (const [key, edge] of this.edges) {
+      if (!relations.has(edge.relation) || !inFamily(edge.source, scope.family)) continue;
+      const version = versionInSource(edge.source, scope.family);
+      versions.add(version);
+      if (newestVersion === undefined || version > newestVersion) newestVersion = version;
+      seeDate(edge.validFrom);
+      seeDate(edge.validTo, true);
+      if (this.edgeIsOpen(edge)) held.set(statementKey(edge), key);
+    }
+    const covered = scope.covers ? [...this.nodes.values()].filter(scope.covers) : [];
+    for (const node of covered) {
+      for (const v of node.versions) {
+        seeDate(v.validFrom);
+        seeDate(v.validTo, true);
+      }
+    }
+    if (
+      (newestVersion !== undefined && scope.version < newestVersion) ||
+      (newestDate !== undefined && scope.effective < newestDate)
+    ) {
+      throw new ImportRefusedError(
+        `${parsed.file}: ${source} (effective ${scope.effective}) is older than what the graph holds of ${scope.family} (${newestVersion ?? "a snapshot"}${newestDate !== undefined ? `, dated up to ${newestDate}` : ""}); import its snapshots oldest first`,
+      );
+    }
+    // The first snapshot of a family, like the first release of a system, cannot tell
+    // when what it states began: those starts stay unknown. Imported again (the tabular
+    // before the order files, then after them), it is still the first.
+    const first = [...versions].every((v) => v === scope.version);
+    const start = first ? null : scope.effective;
+    const closeOn = dayBefore(scope.effective);
+    for (const system of scope.systems) {
+      if (scope.covers || relations.has(Relation.SUBSET_OF))
+        this.hierarchySources.set(system, source);
+    }
+
+    // Nodes: revised or added like a release's codes; those no longer listed retire.
+    const parents: { from: string; to: string; line: number; stated: "parent" | "edge" }[] = [];
+    if (scope.covers) {
+      const listed = new Set<string>();
+      for (const rc of parsed.codes) {
+        const endedOn = codeSystemInfo(rc.system).endedOn;
+        const held = this.nodes.get(rc.id);
+        const revised = held
+          ? reviseNode(held, rc, scope.effective, endedOn)
+          : { node: newNode(rc, start, endedOn), change: "added" as const };
+        if (!scope.covers(revised.node))
+          throw new Error(`${file}:${rc.line}: ${rc.id} is not a node the ${scope.family} covers`);
+        if (listed.has(rc.id)) throw new SourceFileError(file, rc.line, `${rc.id} is listed twice`);
+        listed.add(rc.id);
+        this.summaryOf(rc.system)[revised.change]++;
+        this.putNode(revised.node, held);
+        if (rc.parent)
+          parents.push({ from: rc.id, to: rc.parent, line: rc.line, stated: "parent" });
+      }
+      for (const node of covered) {
+        if (listed.has(node.id)) continue;
+        const last = latestVersion(node);
+        const endedOn = codeSystemInfo(node.system).endedOn;
+        if (!isOpen(last, scope.effective, endedOn)) continue;
+        if (last.validFrom !== null && last.validFrom > closeOn) continue;
+        const versions = [...node.versions.slice(0, -1), { ...last, validTo: closeOn }];
+        this.putNode({ ...node, versions }, node);
+        this.summaryOf(node.system).retired++;
+      }
+    }
+
+    // Edges: kept when stated again unchanged, else opened; the rest of the family closes.
+    const kept = new Set<string>();
+    for (const e of parsed.edges) {
+      if (e.relation === Relation.SUBSET_OF)
+        parents.push({ from: e.from, to: e.to, line: e.line, stated: "edge" });
+    }
+    for (const p of parents) {
+      if (!this.nodes.has(p.from)) {
+        unresolved.add(MergeUnresolved.SOURCE_MISSING, `${p.from} → ${p.to}`, p.line);
+        continue;
+      }
+      if (!this.nodes.has(p.to)) {
+        const reason =
+          p.stated === "parent" ? MergeUnresolved.PARENT_MISSING : MergeUnresolved.TARGET_MISSING;
+        unresolved.add(reason, `${p.from} → ${p.to}`, p.line);
+        continue;
+      }
+      this.placeStatedParent(p.from, p.to, source, start === null, scope.effective, kept);
+    }
+    for (const stated of parsed.edges) {
+      if (stated.relation === Relation.SUBSET_OF) continue;
+      if (!this.checkEnds(stated, unresolved)) continue;
+      const edge = withoutLine(stated);
+      const summary = this.summaryOf(this.nodes.get(edge.from)!.system);
+      const statement = statementKey(edge);
+      const heldKey = held.get(statement);
+      let validFrom = start;
+      if (heldKey !== undefined) {
+        if (sameStatement(this.edges.get(heldKey)!, edge)) {
+          kept.add(heldKey);
+          continue;
+        }
+        // What the edge says changed (a note reworded, new claims counts): the held
+        // span ends and a new one begins, so that the past reads as it was.
+        this.endEdge(heldKey, closeOn, summary);
+        validFrom = scope.effective;
+      }
+      const opened: GraphEdge = { ...edge, validFrom, validTo: null };
+      const key = edgeKey(opened);
+      this.putEdge(opened);
+      held.set(statement, key);
+      kept.add(key);
+      summary.edgesAdded++;
+    }
+    for (const key of held.values()) {
+      if (kept.has(key)) continue;
+      const edge = this.edges.get(key)!;
+      this.endEdge(
+        key,
+        closeOn,
+        this.summaryOf(this.nodes.get(edge.from)?.system ?? scope.systems[0]!),
+      );
+    }
+  }
+
+  /**
+   * A hierarchy edge a snapshot states: kept when the child already hangs from that
+   * parent; otherwise what the child hung from closes the day before and the stated
+   * parent opens — with an unknown start in the family's first snapshot when the child
+   * hung from nothing. Keys of the edges kept or opened go into `kept`.
+   */
+  private placeStatedParent(
+    child: string,
+    parent: string,
+    source: string,
+    firstSnapshot: boolean,
+    effective: IsoDate,
+    kept: Set<string>,
+  ): void {
+    const node = this.nodes.get(child)!;
+    const summary = this.summaryOf(node.system);
+    const open = [...(this.parentKeys.get(child) ?? [])];
+    const same = open.find((key) => this.edges.get(key)!.to === parent);
+    if (same !== undefined) {
+      kept.add(same);
+      return;
+    }
+    for (const key of open) this.endEdge(key, dayBefore(effective), summary);
+    const free = this.freeStart(node);
+    const validFrom =
+      firstSnapshot && open.length === 0
+        ? free
+        : free !== null && free > effective
+          ? free
+          : effective;
+    const validTo = latestVersion(node).validTo;
+    // A child that ended before the snapshot (a deleted category) already had its
+    // hierarchy stated by the releases of its time.
+    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
+    const edge: GraphEdge = {
+      relation: Relation.SUBSET_OF,
+      from: child,
+      to: parent,
+      source,
+      validFrom,
+      validTo,
+    };
+    const key = edgeKey(edge);
+    kept.add(key);
+    if (this.edges.has(key)) return;
+    this.putEdge(edge);
+    summary.edgesAdded++;
+  }
+
+  /**
+   * Ends an edge the day before a release or snapshot; one opened by an earlier file of
+   * this run on that very date never was in force and is dropped instead.
+   */
+  private endEdge(key: string, closeOn: IsoDate, summary: SystemSummary): void {
+    const edge = this.edges.get(key)!;
+    if (edge.relation === Relation.SUBSET_OF) this.unindexParent(edge.from, key);
+    if (edge.validFrom !== null && edge.validFrom > closeOn) {
+      this.edges.delete(key);
+      this.changedEdges.delete(key);
+      if (edge.relation === Relation.SUBSET_OF) unlist(this.closedParentKeys, edge.from, key);
+      summary.edgesAdded--;
+      return;
+    }
+    this.putEdge({ ...edge, validTo: closeOn });
+    summary.edgesClosed++;
+  }
+
+  /** Whether both ends of a stated edge are held; reports the missing end otherwise. */
+  private checkEnds(stated: ReleaseEdge, unresolved: UnresolvedTally): boolean {
+    const example = `${stated.from} → ${stated.to}`;
+    if (!this.nodes.has(stated.from)) {
+      unresolved.add(MergeUnresolved.SOURCE_MISSING, example, stated.line);
+      return false;
+    }
+    if (!this.nodes.has(stated.to)) {
+      unresolved.add(MergeUnresolved.TARGET_MISSING, example, stated.line);
+      return false;
+    }
+    return true;
   }
 
   // ── Supplements ──
@@ -505,7 +902,7 @@ export class ReleaseMerge {
       const parent = rc.parent !== undefined ? rc.parent : this.supplementParent(rc);
       if (parent === null) continue;
       if (!this.nodes.has(parent)) {
-        unresolved.add("parent not in the graph", `${rc.line}: ${rc.id} → ${parent}`);
+        unresolved.add(MergeUnresolved.PARENT_MISSING, `${rc.id} → ${parent}`, rc.line);
         continue;
       }
       this.addSupplementParent(rc.id, parent, file);
@@ -515,12 +912,11 @@ export class ReleaseMerge {
   /** A supplement's code without a stated parent: the nearest held prefix or block. */
   private supplementParent(rc: ReleaseCode): string | null {
     const held = (id: string) => this.nodes.has(id);
-    return derivedParent(
-      rc,
-      held,
-      rc.level === CodeLevel.CATEGORY ? this.rangeNodes(rc.system, () => true) : [],
-      () => null,
-    );
+    const placement =
+      rc.level === CodeLevel.CATEGORY
+        ? this.placement(rc.system, () => true)
+        : { listed: new Map<string, string>(), blocks: [], chapters: [] };
+    return derivedParent(rc, held, placement, () => null);
   }
 
   /**
@@ -538,14 +934,19 @@ export class ReleaseMerge {
 
   /**
    * A supplement's hierarchy edge, added only where the child has no open parent and the
-   * graph has no such edge, open or closed: a release's own hierarchy wins, and its dates
-   * stand. The edge spans the child's validity.
+   * graph has no edge from it to that parent, open or closed (whatever its source): a
+   * release's own hierarchy wins, and its dates stand. The edge spans the child's current
+   * run of versions, after any hierarchy edge of it that ended.
    */
   private addSupplementParent(child: string, parent: string, source: string): void {
     const open = this.parentKeys.get(child);
     if (open && open.length > 0) return;
+    const closed = this.closedParentKeys.get(child) ?? [];
+    if (closed.some((key) => this.edges.get(key)!.to === parent)) return;
     const node = this.nodes.get(child)!;
-    const { validFrom, validTo } = nodeValidity(node);
+    const validFrom = this.freeStart(node);
+    const validTo = latestVersion(node).validTo;
+    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
     const edge: GraphEdge = {
       relation: Relation.SUBSET_OF,
       from: child,
@@ -564,26 +965,46 @@ export class ReleaseMerge {
   private mergeStatedEdges(parsed: ParsedFile, unresolved: UnresolvedTally): void {
     // A snapshot's hierarchy edges from its own codes were taken as their parents.
     const listed = parsed.snapshot ? new Set(parsed.codes.map((c) => c.id)) : new Set<string>();
+    const previous = new Map<string, Set<string>>();
     for (const stated of parsed.edges) {
       if (stated.relation === Relation.SUBSET_OF && listed.has(stated.from)) continue;
-      const example = `${stated.line}: ${stated.from} → ${stated.to}`;
-      if (!this.nodes.has(stated.from)) {
-        unresolved.add("source not in the graph", example);
-        continue;
-      }
-      if (!this.nodes.has(stated.to)) {
-        unresolved.add("target not in the graph", example);
-        continue;
-      }
+      if (!this.checkEnds(stated, unresolved)) continue;
       const edge = withoutLine(stated);
       if (edge.relation === Relation.SUBSET_OF) {
         this.addSupplementParent(edge.from, edge.to, edge.source);
         continue;
       }
+      if (edge.relation === Relation.REPLACES) {
+        // A succession needs the old code gone when the new one takes over: conversion
+        // tables also list codes that were merely split off from one that stays valid
+        // (A41.54 from A41.59). Those would make a valid code look replaced.
+        const old = this.nodes.get(edge.to)!;
+        if (versionAt(old, edge.effective)) {
+          unresolved.add(
+            MergeUnresolved.NOT_A_SUCCESSION,
+            `${edge.from} → ${edge.to} (${old.code} valid on ${edge.effective})`,
+            stated.line,
+          );
+          let codes = previous.get(edge.from);
+          if (!codes) previous.set(edge.from, (codes = new Set()));
+          codes.add(old.code);
+          continue;
+        }
+      }
       const held = this.edges.get(edgeKey(edge));
       if (held && sameEdge(held, edge)) continue;
       this.putEdge(edge);
       this.summaryOf(this.nodes.get(edge.from)!.system).edgesAdded++;
+    }
+    for (const [id, codes] of previous) {
+      const node = this.nodes.get(id)!;
+      const before = node.attributes[PREVIOUSLY_CODED_AS];
+      for (const code of before ? before.split(",") : []) codes.add(code);
+      const joined = [...codes].sort(compare).join(",");
+      const enriched = enrich(node, undefined, { [PREVIOUSLY_CODED_AS]: joined }, undefined);
+      if (enriched === node) continue;
+      this.putNode(enriched, node);
+      this.summaryOf(node.system).annotated++;
     }
   }
 
@@ -594,14 +1015,54 @@ export class ReleaseMerge {
     for (const a of annotations) {
       const held = this.nodes.get(a.id);
       if (!held) {
-        unresolved.add("code not in the graph", `${a.line}: ${a.id}`);
+        unresolved.add(MergeUnresolved.CODE_MISSING, a.id, a.line);
         continue;
       }
-      const enriched = enrich(held, a.synonyms, a.attributes, a.noMapTo);
+      let enriched = enrich(held, a.synonyms, a.attributes, a.noMapTo);
+      if (a.addedOn !== undefined) enriched = this.withFirstDay(enriched, a, unresolved);
       if (enriched === held) continue;
       this.putNode(enriched, held);
       this.summaryOf(held.system).annotated++;
     }
+  }
+
+  /**
+   * The node with the first day a file states for it (`addedOn`), where the graph does
+   * not know it: the first release imported leaves `validFrom` null. Its hierarchy edges
+   * of that first span start on the same day. A known start is the releases' word and
+   * stays; a different statement is reported.
+   */
+  private withFirstDay(node: CodeNode, a: CodeAnnotation, unresolved: UnresolvedTally): CodeNode {
+    const addedOn = a.addedOn!;
+    const first = node.versions[0]!;
+    if (first.validFrom !== null) {
+      if (first.validFrom !== addedOn) {
+        unresolved.add(
+          MergeUnresolved.ADDED_ON_DIFFERS,
+          `${node.id}: ${addedOn}, held ${first.validFrom}`,
+          a.line,
+        );
+      }
+      return node;
+    }
+    if (first.validTo !== null && first.validTo < addedOn) {
+      unresolved.add(
+        MergeUnresolved.ADDED_ON_AFTER_END,
+        `${node.id}: ${addedOn}, first version ended ${first.validTo}`,
+        a.line,
+      );
+      return node;
+    }
+    const keys = [
+      ...(this.parentKeys.get(node.id) ?? []),
+      ...(this.closedParentKeys.get(node.id) ?? []),
+    ];
+    for (const key of keys) {
+      const edge = this.edges.get(key)!;
+      if (edge.validFrom !== null || (edge.validTo !== null && edge.validTo < addedOn)) continue;
+      this.putEdge({ ...edge, validFrom: addedOn });
+    }
+    return { ...node, versions: [{ ...first, validFrom: addedOn }, ...node.versions.slice(1)] };
   }
 
   // ── Working state ──
@@ -616,9 +1077,18 @@ export class ReleaseMerge {
     const key = edgeKey(edge);
     this.edges.set(key, edge);
     this.changedEdges.add(key);
-    if (edge.relation !== Relation.SUBSET_OF) return;
-    if (this.edgeIsOpen(edge)) this.indexParent(edge.from, key);
-    else this.unindexParent(edge.from, key);
+    if (edge.relation === Relation.SUBSET_OF) this.indexHierarchyEdge(edge, key);
+  }
+
+  /** Files a hierarchy edge under its child as open or closed. */
+  private indexHierarchyEdge(edge: GraphEdge, key: string): void {
+    if (this.edgeIsOpen(edge)) {
+      this.indexParent(edge.from, key);
+      unlist(this.closedParentKeys, edge.from, key);
+    } else {
+      this.unindexParent(edge.from, key);
+      enlist(this.closedParentKeys, edge.from, key);
+    }
   }
 
   private edgeIsOpen(edge: GraphEdge): boolean {
@@ -789,15 +1259,26 @@ interface CodeRange {
   readonly last: string;
 }
 
+/** Where a system's categories may go: see `ReleaseMerge.placement`. */
+interface Placement {
+  /** Category id → the block the tabular lists it in. */
+  readonly listed: ReadonlyMap<string, string>;
+  readonly blocks: readonly CodeRange[];
+  readonly chapters: readonly CodeRange[];
+}
+
 /**
- * The nearest existing prefix (E11.65 → E11.6 → E11); for a category with none, the
- * block it already hangs from, else the narrowest block whose range holds it (E11 →
- * E08-E13), so the tabular's blocks join the hierarchy whichever was imported first.
+ * The nearest existing prefix (E11.65 → E11.6 → E11); for a category with none: the block
+ * the tabular lists it in (C4A in C43-C44, though "C4A" > "C44" as strings), else the
+ * block it already hangs from, else the narrowest block whose id's range holds it (W44 in
+ * W20-W49: a category newer than the tabular), else the chapter whose range holds it
+ * (I1A, new in FY2023, in I00-I99). Whichever of tabular and order files came first,
+ * the same edges result.
  */
 function derivedParent(
-  rc: ReleaseCode,
+  rc: Pick<CodeNode, "id" | "system" | "code" | "level">,
   exists: (id: string) => boolean,
-  ranges: readonly CodeRange[],
+  placement: Placement,
   heldBlock: (id: string) => string | null,
 ): string | null {
   for (const prefix of grammarOf(rc.system).prefixAncestors(rc.code)) {
@@ -805,12 +1286,25 @@ function derivedParent(
     if (id !== rc.id && exists(id)) return id;
   }
   if (rc.level !== CodeLevel.CATEGORY) return null;
+  const listed = placement.listed.get(rc.id);
+  if (listed !== undefined) return listed;
   const held = heldBlock(rc.id);
   if (held !== null) return held;
-  const range = ranges.find(
-    (r) => r.first.length === rc.code.length && r.first <= rc.code && rc.code <= r.last,
-  );
-  return range?.id ?? null;
+  const holds = (r: CodeRange) =>
+    r.first.length === rc.code.length && r.first <= rc.code && rc.code <= r.last;
+  return (placement.blocks.find(holds) ?? placement.chapters.find(holds))?.id ?? null;
+}
+
+/** The first day of the node's current run of back-to-back versions; null when unknown. */
+function episodeStart(node: CodeNode): IsoDate | null {
+  let i = node.versions.length - 1;
+  while (i > 0) {
+    const before = node.versions[i - 1]!;
+    const from = node.versions[i]!.validFrom;
+    if (from === null || before.validTo === null || addDays(before.validTo, 1) !== from) break;
+    i--;
+  }
+  return node.versions[i]!.validFrom;
 }
 
 // ── Edges ──────────────────────────────────────────────────────────────────────────
@@ -819,6 +1313,17 @@ function withoutLine(edge: ReleaseEdge): GraphEdge {
   const copy: Record<string, unknown> = { ...edge };
   delete copy.line;
   return copy as unknown as GraphEdge;
+}
+
+/** What an edge states, apart from where it comes from: its key with an empty source. */
+function statementKey(edge: GraphEdge): string {
+  return edgeKey({ ...edge, source: "" });
+}
+
+/** Whether two edges state the same thing, whoever stated them and whenever. */
+function sameStatement(a: GraphEdge, b: GraphEdge): boolean {
+  const strip = (e: GraphEdge) => ({ ...e, source: "", validFrom: null, validTo: null });
+  return sameEdge(strip(a), strip(b));
 }
 
 function sameEdge(a: GraphEdge, b: GraphEdge): boolean {
@@ -851,6 +1356,21 @@ function compare(a: string, b: string): number {
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Adds a value to a key's list (a short list: a child has one or two such edges). */
+function enlist(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+function unlist(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  const at = list ? list.indexOf(value) : -1;
+  if (at < 0) return;
+  list!.splice(at, 1);
+  if (list!.length === 0) map.delete(key);
 }
 
 function dedupe(values: readonly string[]): string[] {

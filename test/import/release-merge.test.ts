@@ -7,18 +7,21 @@ import {
   type PairedWithEdge,
   type ReleaseInfo,
 } from "../../src/domain/graph.js";
-import { PairingKind, Relation } from "../../src/domain/relationship.js";
+import { Direction, ExclusionKind, PairingKind, Relation } from "../../src/domain/relationship.js";
 import {
   type CodeAnnotation,
   FormatId,
   type ParsedFile,
   type ReleaseCode,
   type ReleaseEdge,
+  type UnresolvedReference,
 } from "../../src/import/records.js";
 import {
   type HeldGraph,
   ImportRefusedError,
+  MergeUnresolved,
   orderForMerge,
+  releaseParts,
   ReleaseMerge,
   type SystemSummary,
 } from "../../src/import/release-merge.js";
@@ -196,9 +199,10 @@ class Harness {
     };
     const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z");
     const outcomes = orderForMerge(files).map((f) => merge.merge(f));
+    const hierarchy = merge.finish();
     const records = merge.records();
     this.graph = this.graph.withRecords(records);
-    return { outcomes, records, summary: merge.summary() };
+    return { outcomes, records, hierarchy, summary: merge.summary() };
   }
 
   node(id: string): CodeNode {
@@ -754,5 +758,447 @@ describe("dates a file states for a code", () => {
     ]);
     expect(h.parents("HCPCS:A4253")).toEqual(["HCPCS:A4206-A8999 1993-01-01..2019-12-31"]);
     expect(h.run(later).records).toEqual({ codes: [], edges: [], releases: [] });
+  });
+});
+
+// ── History of hierarchy edges ─────────────────────────────────────────────────────
+
+/** The parent ids in force on a date, through the graph's own ancestor walk. */
+function parentOn(h: Harness, id: string, asOf: string): string[] {
+  return h.graph
+    .closure({
+      mode: "closure",
+      id,
+      asOf,
+      direction: Direction.OUT,
+      maxDepth: 1,
+      billableOnly: false,
+      offset: 0,
+      limit: 10,
+    })
+    .items.map((i) => i.node.id);
+}
+
+describe("hierarchy history: a code that returns, or moves back, keeps its past", () => {
+  const A00 = code("ICD10CM:A00", "Cholera", false, CodeLevel.CATEGORY);
+  const A001 = code(
+    "ICD10CM:A00.1",
+    "Cholera due to Vibrio cholerae 01, biovar eltor",
+    true,
+    CodeLevel.CODE,
+  );
+
+  it("a code listed, dropped and listed again has its parent on a past date of its first span", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2023", "2022-10-01", [A00, A001]));
+    h.run(cmRelease("FY2024", "2023-10-01", [A00]));
+    h.run(cmRelease("FY2025", "2024-10-01", [A00, A001]));
+    expect(parentOn(h, "ICD10CM:A00.1", "2023-06-01")).toEqual(["ICD10CM:A00"]);
+    expect(parentOn(h, "ICD10CM:A00.1", "2024-06-01")).toEqual([]);
+    expect(parentOn(h, "ICD10CM:A00.1", "2025-06-01")).toEqual(["ICD10CM:A00"]);
+    expect(h.parents("ICD10CM:A00.1")).toEqual([
+      "ICD10CM:A00 2024-10-01..…",
+      "ICD10CM:A00 …..2023-09-30",
+    ]);
+  });
+
+  it("a code moved to a nearer parent and back has each parent on its own dates", () => {
+    const E116 = code(
+      "ICD10CM:E11.6",
+      "Type 2 diabetes mellitus with other complications",
+      false,
+      CodeLevel.SUBCATEGORY,
+    );
+    const E1165 = code(
+      "ICD10CM:E11.65",
+      "Type 2 diabetes mellitus with hyperglycemia",
+      true,
+      CodeLevel.CODE,
+    );
+    const E11 = code("ICD10CM:E11", "Type 2 diabetes mellitus", false, CodeLevel.CATEGORY);
+    const h = new Harness();
+    h.run(cmRelease("FY2023", "2022-10-01", [E11, E1165]));
+    h.run(cmRelease("FY2024", "2023-10-01", [E11, E116, E1165]));
+    h.run(cmRelease("FY2025", "2024-10-01", [E11, E1165]));
+    expect(parentOn(h, "ICD10CM:E11.65", "2023-06-01")).toEqual(["ICD10CM:E11"]);
+    expect(parentOn(h, "ICD10CM:E11.65", "2024-06-01")).toEqual(["ICD10CM:E11.6"]);
+    expect(parentOn(h, "ICD10CM:E11.65", "2025-06-01")).toEqual(["ICD10CM:E11"]);
+  });
+});
+
+// ── Scoped supplements: snapshots of an edge family ────────────────────────────────
+
+const TABULAR = "ICD-10-CM tabular";
+
+/** A tabular of one year: a chapter, a block listing E11, E11 in it, and the notes given. */
+function tabularYear(
+  year: number,
+  notes: { from: string; to: string; note: string }[],
+  blockTitle = "Diabetes mellitus",
+): ParsedFile {
+  const version = `FY${year}`;
+  const source = `${TABULAR} ${version}`;
+  return {
+    ...supplement(FormatId.ICD10CM_TABULAR, {
+      codes: [
+        code("ICD10CM:E00-E89", "Endocrine diseases", false, CodeLevel.CHAPTER, { parent: null }),
+        code("ICD10CM:E08-E13", blockTitle, false, CodeLevel.BLOCK, {
+          parent: "ICD10CM:E00-E89",
+          attributes: { categories: "E11" },
+        }),
+      ],
+      edges: [
+        { ...subsetOf("ICD10CM:E11", "ICD10CM:E08-E13"), source },
+        ...notes.map((n): ReleaseEdge => ({
+          relation: Relation.EXCLUDES,
+          kind: ExclusionKind.EXCLUDES1,
+          from: n.from,
+          to: n.to,
+          note: n.note,
+          source,
+          validFrom: null,
+          validTo: null,
+          line: 3,
+        })),
+      ],
+    }),
+    file: `/data/icd10cm_tabular_${year}.xml`,
+    sha256: version.padEnd(64, "0").replace(/[^0-9a-f]/g, "b"),
+    scope: {
+      family: TABULAR,
+      version,
+      effective: `${year - 1}-10-01`,
+      relations: [Relation.SUBSET_OF, Relation.PAIRED_WITH, Relation.EXCLUDES],
+      systems: [CM],
+      covers: (n: CodeNode) =>
+        n.system === CM && (n.level === CodeLevel.CHAPTER || n.level === CodeLevel.BLOCK),
+    },
+  };
+}
+
+/** EXCLUDES edges leaving a node, as `to note validFrom..validTo`. */
+function exclusions(h: Harness, id: string): string[] {
+  return [...h.graph.edges.values()]
+    .filter((e) => e.relation === Relation.EXCLUDES && e.from === id)
+    .map((e) => `${e.to} ${"note" in e ? e.note : ""} ${e.validFrom ?? "…"}..${e.validTo ?? "…"}`)
+    .sort();
+}
+
+describe("a tabular list is a snapshot of its own notes, chapters and blocks", () => {
+  const note = (to: string, text = `excl ${to}`) => ({ from: "ICD10CM:E11", to, note: text });
+  const base = () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    return h;
+  };
+
+  it("the first tabular leaves starts unknown, like a first release", () => {
+    const h = base();
+    h.run(tabularYear(2021, [note("ICD10CM:B88")]));
+    expect(exclusions(h, "ICD10CM:E11")).toEqual(["ICD10CM:B88 excl ICD10CM:B88 …..…"]);
+    expect(h.versions("ICD10CM:E08-E13")).toEqual(["H Diabetes mellitus …..…"]);
+    expect(h.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..…"]);
+  });
+
+  it("a newer tabular closes the notes it no longer states, opens new ones on its year, keeps the rest", () => {
+    const h = base();
+    h.run(tabularYear(2021, [note("ICD10CM:B88"), note("ICD10CM:S30")]));
+    const { records } = h.run(tabularYear(2022, [note("ICD10CM:B88"), note("ICD10CM:E11.9")]));
+    expect(exclusions(h, "ICD10CM:E11")).toEqual([
+      "ICD10CM:B88 excl ICD10CM:B88 …..…",
+      "ICD10CM:E11.9 excl ICD10CM:E11.9 2021-10-01..…",
+      "ICD10CM:S30 excl ICD10CM:S30 …..2021-09-30",
+    ]);
+    // One edge per note, however many tabulars restate it.
+    expect(records.edges.filter((e) => e.relation === Relation.EXCLUDES)).toHaveLength(2);
+  });
+
+  it("a reworded note ends its old wording and opens the new one", () => {
+    const h = base();
+    h.run(tabularYear(2021, [note("ICD10CM:B88", "old wording")]));
+    h.run(tabularYear(2022, [note("ICD10CM:B88", "new wording")]));
+    expect(exclusions(h, "ICD10CM:E11")).toEqual([
+      "ICD10CM:B88 new wording 2021-10-01..…",
+      "ICD10CM:B88 old wording …..2021-09-30",
+    ]);
+  });
+
+  it("a note dropped and restated later is two spans, the first kept", () => {
+    const h = base();
+    h.run(tabularYear(2021, [note("ICD10CM:B88")]));
+    h.run(tabularYear(2022, []));
+    h.run(tabularYear(2023, [note("ICD10CM:B88")]));
+    expect(exclusions(h, "ICD10CM:E11")).toEqual([
+      "ICD10CM:B88 excl ICD10CM:B88 2022-10-01..…",
+      "ICD10CM:B88 excl ICD10CM:B88 …..2021-09-30",
+    ]);
+  });
+
+  it("versions a block's retitling and retires a block it no longer lists", () => {
+    const h = base();
+    h.run(tabularYear(2021, []));
+    h.run(tabularYear(2022, [], "Diabetes mellitus (retitled)"));
+    expect(h.versions("ICD10CM:E08-E13")).toEqual([
+      "H Diabetes mellitus …..2021-09-30",
+      "H Diabetes mellitus (retitled) 2021-10-01..…",
+    ]);
+    const without: ParsedFile = {
+      ...tabularYear(2023, []),
+      codes: tabularYear(2023, []).codes.slice(0, 1),
+      edges: [],
+    };
+    h.run(without);
+    expect(h.versions("ICD10CM:E08-E13").at(-1)).toBe(
+      "H Diabetes mellitus (retitled) 2021-10-01..2022-09-30",
+    );
+    expect(h.parents("ICD10CM:E11")).toEqual(["ICD10CM:E08-E13 …..2022-09-30"]);
+  });
+
+  it("changes nothing when the same tabular is imported again", () => {
+    const h = base();
+    h.run(tabularYear(2021, [note("ICD10CM:B88")]));
+    h.run(tabularYear(2022, [note("ICD10CM:S30")]));
+    const again = h.run(tabularYear(2022, [note("ICD10CM:S30")]));
+    expect(again.records.edges).toEqual([]);
+    expect(again.records.codes).toEqual([]);
+  });
+
+  it("refuses a tabular older than one held", () => {
+    const h = base();
+    h.run(tabularYear(2022, [note("ICD10CM:B88")]));
+    expect(() => h.run(tabularYear(2021, [note("ICD10CM:B88")]))).toThrow(ImportRefusedError);
+  });
+});
+
+describe("a claims extract is a snapshot of its label", () => {
+  const claims = (effective: string, pairs: [string, number][]): ParsedFile => {
+    const scope = {
+      family: "claims: extract",
+      version: effective,
+      effective,
+      relations: [Relation.PAIRED_WITH],
+      systems: [CM],
+    };
+    return {
+      ...supplement(FormatId.CLAIMS_PAIRS, {
+        edges: pairs.map(([to, support]) => ({
+          ...pairing("ICD10CM:E11", to),
+          kind: PairingKind.OBSERVED,
+          support,
+          source: `claims: extract ${effective}`,
+          line: 2,
+        })),
+      }),
+      file: `/data/extract-${effective}.csv`,
+      scope,
+    };
+  };
+  const observed = (h: Harness) =>
+    [...h.graph.edges.values()]
+      .filter(
+        (e): e is PairedWithEdge => e.relation === Relation.PAIRED_WITH && e.from === "ICD10CM:E11",
+      )
+      .map((e) => `${e.to} ${e.support} ${e.validFrom ?? "…"}..${e.validTo ?? "…"}`)
+      .sort();
+
+  it("closes pairs a later extract no longer has, and dates new counts", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    h.run(
+      claims("2025-01-01", [
+        ["ICD10CM:E11.9", 10],
+        ["ICD10CM:B88", 7],
+      ]),
+    );
+    h.run(claims("2025-07-01", [["ICD10CM:E11.9", 12]]));
+    expect(observed(h)).toEqual([
+      "ICD10CM:B88 7 …..2025-06-30",
+      "ICD10CM:E11.9 10 …..2025-06-30",
+      "ICD10CM:E11.9 12 2025-07-01..…",
+    ]);
+  });
+});
+
+// ── Successions and first days from conversion tables ─────────────────────────────
+
+describe("conversion tables", () => {
+  const replaces = (from: string, to: string, effective: string): ReleaseEdge => ({
+    relation: Relation.REPLACES,
+    from,
+    to,
+    effective,
+    source: "ICD-10-CM conversion table FY2026",
+    validFrom: null,
+    validTo: null,
+    line: 5,
+  });
+
+  it("keep a REPLACES edge only when the old code is gone; a code still valid is kept as previouslyCodedAs", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    const { outcomes } = h.run(
+      cmRelease("FY2026", "2025-10-01", FY2026),
+      supplement(FormatId.ICD10CM_CONVERSION, {
+        edges: [
+          // E11.9 stays valid in FY2026: E11.A was split off from it, not its successor.
+          replaces("ICD10CM:E11.A", "ICD10CM:E11.9", "2025-10-01"),
+          replaces("ICD10CM:E11.A", "ICD10CM:E11.65", "2025-10-01"),
+          // S30.1XXA is deleted in FY2026: S30.11XA does replace it.
+          replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1XXA", "2025-10-01"),
+        ],
+      }),
+    );
+    const kept = [...h.graph.edges.values()].filter((e) => e.relation === Relation.REPLACES);
+    expect(kept.map((e) => `${e.from} → ${e.to}`)).toEqual(["ICD10CM:S30.11XA → ICD10CM:S30.1XXA"]);
+    expect(h.node("ICD10CM:E11.A").attributes).toEqual({ previouslyCodedAs: "E11.65,E11.9" });
+    expect(outcomes[1]!.unresolved).toContainEqual({
+      reason: MergeUnresolved.NOT_A_SUCCESSION,
+      count: 2,
+      examples: [
+        "5: ICD10CM:E11.A → ICD10CM:E11.9 (E11.9 valid on 2025-10-01)",
+        "5: ICD10CM:E11.A → ICD10CM:E11.65 (E11.65 valid on 2025-10-01)",
+      ],
+    });
+  });
+
+  it("date a code's first day where the first release left it unknown, and its hierarchy edge alike", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2026", "2025-10-01", FY2026));
+    h.run(
+      supplement(FormatId.ICD10CM_CONVERSION, {
+        annotations: [
+          { id: "ICD10CM:E11.A", addedOn: "2025-10-01", line: 2 },
+          { id: "ICD10CM:B88.01", addedOn: "2023-10-01", line: 3 },
+        ],
+      }),
+    );
+    expect(h.versions("ICD10CM:E11.A")).toEqual([
+      "B Type 2 diabetes mellitus without complications in remission 2025-10-01..…",
+    ]);
+    expect(h.parents("ICD10CM:E11.A")).toEqual(["ICD10CM:E11 2025-10-01..…"]);
+    expect(h.parents("ICD10CM:B88.01")).toEqual(["ICD10CM:B88.0 2023-10-01..…"]);
+    // On a day before it, the code is not valid, though ICD-10-CM was.
+    expect(h.graph.countCodes(CM, "2023-01-01", true)).toBe(
+      h.graph.countCodes(CM, "2025-10-01", true) - 2,
+    );
+  });
+
+  it("leave a known first day as the releases give it, and report a different statement", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025));
+    h.run(cmRelease("FY2026", "2025-10-01", FY2026));
+    const { outcomes } = h.run(
+      supplement(FormatId.ICD10CM_CONVERSION, {
+        annotations: [{ id: "ICD10CM:E11.A", addedOn: "2024-10-01", line: 2 }],
+      }),
+    );
+    expect(h.versions("ICD10CM:E11.A")[0]).toMatch(/ 2025-10-01\.\.…$/);
+    expect(outcomes[0]!.unresolved.map((u) => u.reason)).toEqual([
+      MergeUnresolved.ADDED_ON_DIFFERS,
+    ]);
+  });
+});
+
+// ── Categories and blocks, in any order ────────────────────────────────────────────
+
+describe("categories find their block whichever file comes first, and those left without one are reported", () => {
+  const W44 = code(
+    "ICD10CM:W44",
+    "Foreign body entering into or through a natural orifice",
+    false,
+    CodeLevel.CATEGORY,
+  );
+  const C4A = code("ICD10CM:C4A", "Merkel cell carcinoma", false, CodeLevel.CATEGORY);
+  const QA0 = code(
+    "ICD10CM:QA0",
+    "Neurodevelopmental disorders with craniofacial features",
+    false,
+    CodeLevel.CATEGORY,
+  );
+  const I1A = code("ICD10CM:I1A", "Other hypertension", false, CodeLevel.CATEGORY);
+  const order = cmRelease("FY2026", "2025-10-01", [W44, C4A, QA0, I1A]);
+  const tab = (): ParsedFile => {
+    const source = `${TABULAR} FY2021`;
+    const t = tabularYear(2021, []);
+    return {
+      ...t,
+      codes: [
+        code("ICD10CM:C00-D49", "Neoplasms", false, CodeLevel.CHAPTER, { parent: null }),
+        code("ICD10CM:C00-C96", "Malignant neoplasms", false, CodeLevel.BLOCK, {
+          parent: "ICD10CM:C00-D49",
+        }),
+        code("ICD10CM:C43-C44", "Melanoma and other skin", false, CodeLevel.BLOCK, {
+          parent: "ICD10CM:C00-C96",
+          attributes: { categories: "C43,C4A,C44" },
+        }),
+        code("ICD10CM:I00-I99", "Circulatory", false, CodeLevel.CHAPTER, { parent: null }),
+        code("ICD10CM:I10-I16", "Hypertensive diseases", false, CodeLevel.BLOCK, {
+          parent: "ICD10CM:I00-I99",
+          attributes: { categories: "I10,I16" },
+        }),
+        code("ICD10CM:V00-Y99", "External causes", false, CodeLevel.CHAPTER, { parent: null }),
+        code("ICD10CM:W20-W49", "Inanimate mechanical forces", false, CodeLevel.BLOCK, {
+          parent: "ICD10CM:V00-Y99",
+          attributes: { categories: "W20,W49" },
+        }),
+      ],
+      edges: [{ ...subsetOf("ICD10CM:C4A", "ICD10CM:C43-C44"), source }],
+    };
+  };
+  const check = (h: Harness, hierarchy: readonly UnresolvedReference[]) => {
+    expect(parentOn(h, "ICD10CM:C4A", "2025-12-01")).toEqual(["ICD10CM:C43-C44"]);
+    expect(parentOn(h, "ICD10CM:W44", "2025-12-01")).toEqual(["ICD10CM:W20-W49"]);
+    expect(parentOn(h, "ICD10CM:I1A", "2025-12-01")).toEqual(["ICD10CM:I00-I99"]);
+    expect(parentOn(h, "ICD10CM:QA0", "2025-12-01")).toEqual([]);
+    expect(hierarchy).toEqual([
+      { reason: MergeUnresolved.NO_BLOCK, count: 1, examples: ["I1A"] },
+      { reason: MergeUnresolved.NO_PARENT, count: 1, examples: ["QA0"] },
+    ]);
+  };
+
+  it("tabular after the order file in one run: W44 (newer than the tabular) gets its block by range", () => {
+    const h = new Harness();
+    const { hierarchy } = h.run(order, tab());
+    check(h, hierarchy);
+  });
+
+  it("tabular in an earlier run: C4A goes where the tabular lists it, not to the coarser C00-C96", () => {
+    const h = new Harness();
+    h.run(tab());
+    const { hierarchy } = h.run(order);
+    check(h, hierarchy);
+  });
+
+  it("tabular in a later run", () => {
+    const h = new Harness();
+    h.run(order);
+    const { hierarchy } = h.run(tab());
+    check(h, hierarchy);
+  });
+});
+
+describe("release parts and counts", () => {
+  it("reads part file names holding ; [ and ]", () => {
+    const source =
+      "a; b [x].txt [icd9cm-dx sha256:" +
+      "1".repeat(64) +
+      "]; c]d.txt [icd9cm-sg sha256:" +
+      "2".repeat(64) +
+      "]";
+    expect(releaseParts({ source, sha256: "" })).toEqual([
+      { file: "a; b [x].txt", format: "icd9cm-dx", sha256: "1".repeat(64) },
+      { file: "c]d.txt", format: "icd9cm-sg", sha256: "2".repeat(64) },
+    ]);
+  });
+
+  it("counts the file's own codes in a release, not the nodes derived from them", () => {
+    const h = new Harness();
+    h.run(
+      cmRelease("FY2025", "2024-10-01", [
+        ...FY2025,
+        code("ICD10CM:A00-B99", "derived", false, CodeLevel.CHAPTER, { derived: true }),
+      ]),
+    );
+    expect(h.graph.releases[0]!.codeCount).toBe(FY2025.length);
   });
 });

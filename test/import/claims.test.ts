@@ -7,6 +7,7 @@ import { PairingKind, Relation } from "../../src/domain/relationship.js";
 import {
   claimsEncountersParser,
   claimsPairsParser,
+  BELOW_MIN_SUPPORT,
   DEFAULT_MIN_SUPPORT,
 } from "../../src/import/formats/claims.format.js";
 import { FormatId, type FormatParser, type ParsedFile } from "../../src/import/records.js";
@@ -175,7 +176,7 @@ describe("claims encounters: a synthetic extract generated in a temp dir", () =>
       lift: (300 * 1_000) / (400 * 400),
       score: 0.75,
       note: null,
-      source: "claims: extract.csv",
+      source: expect.stringMatching(/^claims: extract\.csv \d{4}-\d{2}-\d{2}$/),
       validFrom: null,
       validTo: null,
       line: expect.any(Number),
@@ -198,6 +199,33 @@ describe("claims encounters: a synthetic extract generated in a temp dir", () =>
       lift: 250,
     });
     expect(parsed.edges.every((e) => (e as PairedWithEdge).support! >= 5)).toBe(true);
+  });
+
+  it("counts the pairs it leaves out under the minimum support, so none goes unreported", () => {
+    const all = bruteForce(extract.byEncounter, 1).size;
+    const kept = bruteForce(extract.byEncounter, 5).size;
+    expect(all - kept).toBeGreaterThan(0);
+    const below = parsed.unresolved.find((u) => u.reason === BELOW_MIN_SUPPORT)!;
+    expect(below.count).toBe(all - kept);
+    expect(below.examples[0]).toMatch(/^\d+: \S+ → \S+ on [1-4] of at least 5$/);
+  });
+
+  it("is a snapshot of its label as of its date: --label names the family, --effective dates it", async () => {
+    const dated = await claimsEncountersParser.parse(path, {
+      label: "warehouse extract",
+      effective: "2025-06-01",
+    });
+    expect(dated.scope).toMatchObject({
+      family: "claims: warehouse extract",
+      version: "2025-06-01",
+      effective: "2025-06-01",
+      relations: [Relation.PAIRED_WITH],
+    });
+    expect(dated.edges.every((e) => e.source === "claims: warehouse extract 2025-06-01")).toBe(
+      true,
+    );
+    // Without a label the family is the file's name.
+    expect(parsed.scope!.family).toBe("claims: extract.csv");
   });
 
   it("agrees with a brute-force count over whole encounters, noise included", () => {
@@ -244,7 +272,9 @@ describe("claims encounters: small fixture", () => {
 
 describe("claims pairs: pre-counted", () => {
   it("without marginals, takes them from the file's own pair counts (repeated pairs added up)", async () => {
-    const parsed = await claimsPairsParser.parse(fixture("pairs-sums.csv"), {});
+    const parsed = await claimsPairsParser.parse(fixture("pairs-sums.csv"), {
+      effective: "2025-01-01",
+    });
     expect(parsed.rows).toBe(5);
     const visit = stats(parsed).get("CPT:99213 → ICD10CM:E11.9")!;
     // n(99213) = 35 + 10, n(E11.9) = 35 + 20, N = 35 + 10 + 20 + 7.
@@ -258,7 +288,7 @@ describe("claims pairs: pre-counted", () => {
       confidence: 1,
     });
     expect(stats(parsed).get("CPT:99213 → ICD10CM:I10")).toMatchObject({ support: 10 });
-    expect(parsed.edges.every((e) => e.source === "claims: pairs-sums.csv")).toBe(true);
+    expect(parsed.edges.every((e) => e.source === "claims: pairs-sums.csv 2025-01-01")).toBe(true);
   });
 
   it("with stated marginals and total, uses them", async () => {

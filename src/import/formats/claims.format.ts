@@ -5,14 +5,18 @@ import { CodeKind } from "../../domain/code-kind.js";
 import { CodeSystemId, parseSystemName } from "../../domain/code-system.js";
 import { PairingKind, Relation } from "../../domain/relationship.js";
 import { type CsvHeader, type CsvRow, headerColumnsInHead, readCsv } from "../csv-rows.js";
+import { today } from "../../domain/dates.js";
 import {
+  type EdgeScope,
   FormatId,
   type FormatParser,
   type ParsedFile,
   type ParseOptions,
   type ReleaseEdge,
+  scopeSource,
 } from "../records.js";
 import { SourceFileError } from "../source-file-error.js";
+import { UnresolvedTally } from "../unresolved-tally.js";
 
 /**
  * Pairings observed on claims: which diagnoses accompany which procedures. Two layouts,
@@ -128,18 +132,32 @@ interface Counts {
   readonly total: number;
 }
 
-/** The PAIRED_WITH edges of pairs with enough support, in a stable order. */
+/** Reason under which pairs seen on too few encounters are counted. */
+export const BELOW_MIN_SUPPORT = "pairs below the minimum support (left out)";
+
+/**
+ * The PAIRED_WITH edges of pairs with enough support, in a stable order; pairs with less
+ * are counted in `unresolved`, so that a threshold never drops pairings unseen.
+ */
 function pairEdges(
   counts: Counts,
   minSupport: number,
   source: string,
   lines: ReadonlyMap<number, number>,
+  unresolved: UnresolvedTally,
 ): ReleaseEdge[] {
   const edges: ReleaseEdge[] = [];
   for (const [key, support] of counts.pairs) {
-    if (support < minSupport) continue;
     const p = Math.floor(key / PAIR_SHIFT);
     const d = key % PAIR_SHIFT;
+    if (support < minSupport) {
+      unresolved.add(
+        BELOW_MIN_SUPPORT,
+        `${counts.codes.ids[p]} → ${counts.codes.ids[d]} on ${support} of at least ${minSupport}`,
+        lines.get(key) ?? 0,
+      );
+      continue;
+    }
     const np = counts.procedures.get(p)!;
     const nd = counts.diagnoses.get(d)!;
     const confidence = support / np;
@@ -165,23 +183,55 @@ function pairEdges(
   );
 }
 
-function parsedFile(
+/**
+ * The family a claims file is a snapshot of: its label (`--label`, else the file's name)
+ * as of `--effective` (else the day of the import). A later file under the same label
+ * closes the pairings it no longer has; its version is the date, so snapshots sort.
+ */
+function claimsScope(path: string, options: ParseOptions): EdgeScope {
+  const label = options.label ?? basename(path);
+  if (label.trim() === "") throw new Error(`${path}: a claims label cannot be empty`);
+  const effective = options.effective ?? today();
+  return {
+    family: `claims: ${label}`,
+    version: effective,
+    effective,
+    relations: [Relation.PAIRED_WITH],
+    systems: PROCEDURE_SYSTEMS,
+  };
+}
+
+/** Systems whose codes are procedures here: where a claims family's edges start. */
+const PROCEDURE_SYSTEMS: readonly CodeSystemId[] = [
+  CodeSystemId.CPT,
+  CodeSystemId.HCPCS,
+  CodeSystemId.ICD10PCS,
+  CodeSystemId.ICD9CM,
+];
+
+/** Pairs in, a claims snapshot out. */
+function claimsFile(
   path: string,
   format: FormatId,
-  sha256: string,
-  rows: number,
-  edges: ReleaseEdge[],
+  options: ParseOptions,
+  read: { sha256: string; rows: number },
+  counts: Counts,
+  lines: ReadonlyMap<number, number>,
 ): ParsedFile {
+  const scope = claimsScope(path, options);
+  const unresolved = new UnresolvedTally();
+  const edges = pairEdges(counts, minSupportOf(options), scopeSource(scope), lines, unresolved);
   return {
     file: path,
     format,
-    sha256,
-    rows,
+    sha256: read.sha256,
+    rows: read.rows,
     snapshot: null,
+    scope,
     codes: [],
     annotations: [],
     edges,
-    unresolved: [],
+    unresolved: unresolved.list(),
   };
 }
 
@@ -235,7 +285,8 @@ const diagnosisTag = (code: number) => -code - 1;
 
 async function parseEncounters(path: string, options: ParseOptions): Promise<ParsedFile> {
   const file = basename(path);
-  const minSupport = minSupportOf(options);
+  // A bad threshold is refused before the file is read.
+  minSupportOf(options);
   const codes = new CodeTable();
   const encounters = new Map<string, EncounterCodes>();
   const procedures = new Map<number, number>();
@@ -252,7 +303,7 @@ async function parseEncounters(path: string, options: ParseOptions): Promise<Par
     if (!firstLines.has(key)) firstLines.set(key, line);
   };
 
-  const { sha256, rows } = await readCsv(
+  const read = await readCsv(
     path,
     options,
     (header) => checkHeader(file, header, ENCOUNTER_COLUMNS),
@@ -284,8 +335,7 @@ async function parseEncounters(path: string, options: ParseOptions): Promise<Par
     },
   );
   const counts: Counts = { codes, procedures, diagnoses, pairs, total: encounters.size };
-  const edges = pairEdges(counts, minSupport, `claims: ${file}`, firstLines);
-  return parsedFile(path, FormatId.CLAIMS_ENCOUNTERS, sha256, rows, edges);
+  return claimsFile(path, FormatId.CLAIMS_ENCOUNTERS, options, read, counts, firstLines);
 }
 
 // ── Pre-counted pairs ──────────────────────────────────────────────────────────────
@@ -315,7 +365,8 @@ function pairCode(file: string, row: CsvRow, column: Side): string {
 
 async function parsePairs(path: string, options: ParseOptions): Promise<ParsedFile> {
   const file = basename(path);
-  const minSupport = minSupportOf(options);
+  // A bad threshold is refused before the file is read.
+  minSupportOf(options);
   const codes = new CodeTable();
   const pairs = new Map<number, number>();
   const firstLines = new Map<number, number>();
@@ -323,7 +374,7 @@ async function parsePairs(path: string, options: ParseOptions): Promise<ParsedFi
   const statedLines = new Map<string, { line: number; text: string }>();
   let statedTotal: number | undefined;
 
-  const { sha256, rows } = await readCsv(
+  const read = await readCsv(
     path,
     options,
     (header) => checkHeader(file, header, PAIR_COLUMNS),
@@ -409,8 +460,7 @@ async function parsePairs(path: string, options: ParseOptions): Promise<ParsedFi
     total = statedTotal;
   }
   const counts: Counts = { codes, procedures, diagnoses, pairs, total };
-  const edges = pairEdges(counts, minSupport, `claims: ${file}`, firstLines);
-  return parsedFile(path, FormatId.CLAIMS_PAIRS, sha256, rows, edges);
+  return claimsFile(path, FormatId.CLAIMS_PAIRS, options, read, counts, firstLines);
 }
 
 // ── Registration ───────────────────────────────────────────────────────────────────

@@ -470,6 +470,7 @@ function assemble(
     code: hcpcsSectionCode(section),
     kind: CodeKind.SUPPLY_OR_SERVICE,
     level: CodeLevel.CHAPTER,
+    derived: true,
     title: section.title,
     shortTitle: null,
     billable: false,

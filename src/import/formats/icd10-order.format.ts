@@ -366,10 +366,16 @@ async function parsePcsOrder(path: string, options: ParseOptions): Promise<Parse
   }
   const derived: ReleaseCode[] = [];
   for (const [section, line] of sections) {
-    derived.push(node(section, CodeLevel.CHAPTER, PCS_SECTION_TITLES[section]!, null, false, line));
+    derived.push({
+      ...node(section, CodeLevel.CHAPTER, PCS_SECTION_TITLES[section]!, null, false, line),
+      derived: true,
+    });
   }
   for (const [key, { line, votes }] of bodySystems) {
-    derived.push(node(key, CodeLevel.BLOCK, majority(votes), null, false, line));
+    derived.push({
+      ...node(key, CodeLevel.BLOCK, majority(votes), null, false, line),
+      derived: true,
+    });
   }
   return {
     file: path,

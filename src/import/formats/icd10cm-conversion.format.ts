@@ -10,6 +10,7 @@ import { CodeSystemId } from "../../domain/code-system.js";
 import { fiscalYearStart, type IsoDate, isIsoDate } from "../../domain/dates.js";
 import { Relation } from "../../domain/relationship.js";
 import {
+  type CodeAnnotation,
   FormatId,
   type FormatParser,
   type ParsedFile,
@@ -356,6 +357,7 @@ export async function readConversionTable(
   const rowsByEffective: Record<IsoDate, number> = {};
   const unresolved = new UnresolvedTally();
   let repeatedRows = 0;
+  const firstDays = new Map<string, CodeAnnotation & { addedOn: IsoDate }>();
   let rowsWithSeveralPrevious = 0;
   let scanned = 0;
 
@@ -421,6 +423,19 @@ export async function readConversionTable(
       );
     }
     rowsByEffective[effective] = (rowsByEffective[effective] ?? 0) + 1;
+    // The row dates the new code itself: "current code, effective October 1 of the year
+    // listed". The merge uses it where the graph does not know a code's first day.
+    const currentId = codeId(CodeSystemId.ICD10CM, current);
+    const dated = firstDays.get(currentId);
+    if (dated && dated.addedOn !== effective) {
+      throw new SourceFileError(
+        file,
+        row.line,
+        `${current} is dated ${effective} here but ${dated.addedOn} on row ${dated.line}`,
+        shown,
+      );
+    }
+    if (!dated) firstDays.set(currentId, { id: currentId, addedOn: effective, line: row.line });
     if (previous.length === 0) {
       report(ConversionUnresolved.NO_PREVIOUS, row.line, shown);
       continue;
@@ -488,7 +503,7 @@ export async function readConversionTable(
       rows: rowCount,
       snapshot: null,
       codes: [],
-      annotations: [],
+      annotations: [...firstDays.values()],
       edges: edgeList,
       unresolved: unresolvedList,
     },

@@ -12,6 +12,7 @@ import { CodeSystemId } from "../../domain/code-system.js";
 import { edgeKey } from "../../domain/graph.js";
 import { ExclusionKind, PairingKind, Relation } from "../../domain/relationship.js";
 import {
+  BLOCK_CATEGORIES_ATTRIBUTE,
   type CodeAnnotation,
   FormatId,
   type FormatParser,
@@ -743,6 +744,16 @@ function buildStructure(
           title: section.desc.replace(RANGE_AT_END, ""),
           shortTitle: null,
           billable: false,
+          ...(categories.some((d) => d.section === section)
+            ? {
+                attributes: {
+                  [BLOCK_CATEGORIES_ATTRIBUTE]: categories
+                    .filter((d) => d.section === section)
+                    .map((d) => d.code)
+                    .join(","),
+                },
+              }
+            : {}),
           parent: enclosing[0]?.id ?? chapter.id,
           line: section.line,
         },
@@ -1081,6 +1092,18 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
       sha256: raw.sha256,
       rows: raw.diags.length,
       snapshot: null,
+      // A snapshot of the tabular's own notes, hierarchy, chapters and blocks: a newer
+      // tabular closes what it no longer states, and dates what it adds.
+      scope: {
+        family: SOURCE,
+        version,
+        effective: label.effective,
+        relations: [Relation.SUBSET_OF, Relation.PAIRED_WITH, Relation.EXCLUDES],
+        systems: [CodeSystemId.ICD10CM],
+        covers: (node) =>
+          node.system === CodeSystemId.ICD10CM &&
+          (node.level === CodeLevel.CHAPTER || node.level === CodeLevel.BLOCK),
+      },
       codes: withSynonyms,
       annotations,
       edges: edgeList,

@@ -142,6 +142,7 @@ async function parseTitles(path: string, options: ParseOptions, scope: Scope): P
     code: icd9ChapterCode(chapter),
     kind: chapter.kind,
     level: CodeLevel.CHAPTER,
+    derived: true,
     title: chapter.title,
     shortTitle: null,
     billable: false,

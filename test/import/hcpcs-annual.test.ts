@@ -9,6 +9,7 @@ import { Relation } from "../../src/domain/relationship.js";
 import {
   hcpcsAnnualParser,
   OUTSIDE_SECTIONS_REASON,
+  SKIPPED_BEFORE_RECORDS_REASON,
   XREF_NOT_A_CODE_REASON,
 } from "../../src/import/formats/hcpcs-annual.format.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
@@ -138,6 +139,28 @@ describe("HCPCS annual file: hand-written fixture", () => {
       reason: OUTSIDE_SECTIONS_REASON,
       count: 1,
       examples: [expect.stringContaining("M1000")],
+    });
+  });
+
+  it("counts the disclaimer lines it skips before the first record, with their text", () => {
+    expect(parsed.unresolved).toContainEqual({
+      reason: SKIPPED_BEFORE_RECORDS_REASON,
+      count: 2,
+      examples: ['1: "***Disclaimers"', expect.stringMatching(/^3: "\*Inclusion or exclusion/)],
+    });
+  });
+
+  it("reports a first record too damaged to be read as one, rather than skip it unseen", async () => {
+    const damaged = await hcpcsAnnualParser.parse(fixture("damaged-first-record-2019.txt"), {});
+    expect(damaged.codes.some((c) => c.id === "HCPCS:GA")).toBe(false);
+    expect(damaged.unresolved).toContainEqual({
+      reason: SKIPPED_BEFORE_RECORDS_REASON,
+      count: 3,
+      examples: [
+        '1: "***Disclaimers"',
+        expect.stringMatching(/^3: /),
+        '5: "ga001007Waiver of liability statement issued as required by"',
+      ],
     });
   });
 
@@ -283,6 +306,7 @@ describe.skipIf(!existsSync(REAL))(
       expect(parsed.codes.filter((c) => c.level === CodeLevel.CHAPTER)).toHaveLength(used.size);
       expect(used.size).toBe(HCPCS_SECTIONS.length);
       expect(parsed.unresolved).toEqual([
+        { reason: SKIPPED_BEFORE_RECORDS_REASON, count: 4, examples: expect.any(Array) },
         { reason: OUTSIDE_SECTIONS_REASON, count: outside.length, examples: expect.any(Array) },
       ]);
       expect(outside).toEqual(["M0064", ...Array.from({ length: 72 }, (_, i) => `M${1000 + i}`)]);
@@ -323,6 +347,16 @@ describe.skipIf(!existsSync(REAL))(
 describe("HCPCS annual file: the registry", () => {
   it("detects the format from content among every registered parser", async () => {
     expect((await parserFor(fixture("valid-2019.txt"))).format).toBe(FormatId.HCPCS_ANNUAL);
-    if (existsSync(REAL)) expect((await parserFor(REAL)).format).toBe(FormatId.HCPCS_ANNUAL);
   });
 });
+
+describe.skipIf(!existsSync(REAL))(
+  existsSync(REAL)
+    ? "HCPCS annual file: the registry on the 2019 file"
+    : `HCPCS annual file: the registry on the 2019 file: skipped, ${REAL} is absent (a fresh clone has no ../shared)`,
+  () => {
+    it("detects the 2019 file's format from its content", async () => {
+      expect((await parserFor(REAL)).format).toBe(FormatId.HCPCS_ANNUAL);
+    });
+  },
+);

@@ -97,7 +97,7 @@ enum RecordId {
 const RECORD_START = /^[A-Z0-9 ]{5}[0-9]{5}[3478]/;
 
 /** Action codes of column 293, from the layout. */
-export const HCPCS_ACTION_CODES: Readonly<Record<string, string>> = {
+const HCPCS_ACTION_CODES: Readonly<Record<string, string>> = {
   A: "Add procedure or modifier code",
   B: "Change in both administrative data field and long description",
   C: "Change in long description",
@@ -317,6 +317,8 @@ function xrefTarget(xref: string, modifier: boolean): string | undefined {
 
 export const OUTSIDE_SECTIONS_REASON =
   "code outside every HCPCS Level II section (no parent stated)";
+export const SKIPPED_BEFORE_RECORDS_REASON =
+  "lines before the first record, skipped as the disclaimer";
 export const XREF_NOT_A_CODE_REASON = "cross-reference of a terminated code is not a code";
 
 async function parseHcpcsAnnual(path: string, options: ParseOptions): Promise<ParsedFile> {
@@ -330,6 +332,7 @@ async function parseHcpcsAnnual(path: string, options: ParseOptions): Promise<Pa
 
   const entries: Entry[] = [];
   const seen = new Map<string, number>();
+  const skipped = new UnresolvedTally();
   let current: Entry | undefined;
   let rows = 0;
   lines.forEach((text, index) => {
@@ -337,8 +340,17 @@ async function parseHcpcsAnnual(path: string, options: ParseOptions): Promise<Pa
     progress(index, rows);
     if (text.trim() === "") return;
     // Lines before the first record are the disclaimer: free text, never 320 characters.
-    // Anything 320 characters long is read as a record, so a broken first record fails.
-    if (rows === 0 && !RECORD_START.test(text) && text.length !== HCPCS_RECORD_LENGTH) return;
+    // Anything 320 characters long, or starting as a record does, is read as a record, so
+    // a broken first record fails. What is skipped is counted and reported with its text:
+    // a first record damaged beyond both tests shows there rather than vanish.
+    if (rows === 0 && !RECORD_START.test(text) && text.length !== HCPCS_RECORD_LENGTH) {
+      skipped.add(
+        SKIPPED_BEFORE_RECORDS_REASON,
+        JSON.stringify(text.trim().slice(0, 60).trimEnd()),
+        line,
+      );
+      return;
+    }
     // Typed so that `record.fail(...)`, which never returns, narrows what follows.
     const record: HcpcsRecord = readRecord(file, line, text);
     rows++;
@@ -388,7 +400,7 @@ async function parseHcpcsAnnual(path: string, options: ParseOptions): Promise<Pa
       "no HCPCS records: expected 320-character records after the disclaimer",
     );
   }
-  return assemble(path, sha256, rows, label, entries);
+  return assemble(path, sha256, rows, label, entries, skipped);
 }
 
 /** Turns the records into codes, sections and REPLACES edges. */
@@ -398,8 +410,8 @@ function assemble(
   rows: number,
   label: ReleaseLabel,
   entries: readonly Entry[],
+  unresolved: UnresolvedTally,
 ): ParsedFile {
-  const unresolved = new UnresolvedTally();
   const sections = new Map<HcpcsSection, number>();
   const codes: ReleaseCode[] = [];
   const edges: ReleaseEdge[] = [];

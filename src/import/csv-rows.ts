@@ -40,13 +40,22 @@ class Row implements CsvRow {
   }
 }
 
-/** Line ends in a record's raw text, not counting the one that ends it. */
+/**
+ * Line ends in a record's raw text, not counting the one that ends it. A line end is
+ * CRLF, LF or CR: in a CRLF file csv-parse gives each skipped blank line and each
+ * record's end as a lone "\r" in `raw`, so counting "\n" alone numbered every line
+ * after a blank one too low.
+ */
 function innerLineEnds(raw: string): number {
   let count = 0;
-  for (let at = raw.indexOf("\n"); at >= 0 && at < raw.length - 1; at = raw.indexOf("\n", at + 1)) {
-    count++;
+  for (let at = 0; at < raw.length; at++) {
+    const c = raw.charCodeAt(at);
+    if (c === 0x0d) {
+      if (raw.charCodeAt(at + 1) === 0x0a) at++;
+      count++;
+    } else if (c === 0x0a) count++;
   }
-  return count;
+  return /[\r\n]$/.test(raw) ? count - 1 : count;
 }
 
 export interface CsvHeader {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { type CodeSystemId, parseSystemName } from "../domain/code-system.js";
 import {
   type CodeChange,
@@ -8,7 +8,10 @@ import {
   computeReleaseDiff,
   type ReleaseDiff,
 } from "../import/release-diff.js";
+import { assertNever } from "../domain/graph.js";
 import { createLogger } from "../logger.js";
+import { type GraphStore } from "../store/graph-store.js";
+import { openMemoryStore } from "../store/memory/persistent-memory-store.js";
 import { openStore } from "../store/open-store.js";
 
 interface DiffOptions {
@@ -42,7 +45,7 @@ export function registerDiff(program: Command): void {
         ...process.env,
         ...(options.dataDir ? { CODEGRAPH_DATA_DIR: resolve(options.dataDir) } : {}),
       });
-      const store = await openStore(config, createLogger("warn"));
+      const store = await openDiffStore(config);
       try {
         const diff = await computeReleaseDiff(store, {
           system: options.system,
@@ -89,9 +92,31 @@ function revisionLines(c: CodeChange): string[] {
           `    billable:    ${before.billable ? "yes" : "no (header)"} → ${after.billable ? "yes" : "no (header)"}`,
         );
         break;
+      default:
+        return assertNever(field);
     }
   }
   return out;
+}
+
+/**
+ * The store to diff. The embedded store is diffed only over a saved graph: with none in
+ * the data folder, serving would fall back to the bundled sample, whose releases are a
+ * demo's — a diff of those would look like an answer about the real ones.
+ */
+async function openDiffStore(config: Config): Promise<GraphStore> {
+  if (config.store !== "memory") return openStore(config, createLogger("warn"));
+  const { store, source } = await openMemoryStore({
+    dataDir: config.dataDir,
+    seedDir: config.seedDir,
+    fallback: "empty",
+  });
+  if (source === "empty") {
+    throw new Error(
+      `no imported graph in ${config.dataDir} (CODEGRAPH_DATA_DIR, or --data-dir): import the releases there first; the bundled sample is not diffed`,
+    );
+  }
+  return store;
 }
 
 function systemName(value: string): CodeSystemId {

@@ -73,6 +73,21 @@ export class UnknownReleaseError extends Error {
   }
 }
 
+/** A diff asked from a newer release to an older one: its added would be deletions. */
+export class ReversedReleasesError extends Error {
+  override readonly name = "ReversedReleasesError";
+
+  constructor(
+    readonly system: CodeSystemId,
+    readonly from: ReleaseInfo,
+    readonly to: ReleaseInfo,
+  ) {
+    super(
+      `${system} ${from.version} (effective ${from.effective}) is newer than ${to.version} (effective ${to.effective}): give the earlier release as from, the later as to`,
+    );
+  }
+}
+
 /**
  * The codes that differ between the states on two dates, in code order. A code counts
  * as in a release when it has a version in force on the release's effective date, so
@@ -132,12 +147,13 @@ function state(v: CodeVersion): CodeState {
  * Diffs between held releases, reading each system's releases and codes once however
  * many diffs ask for it: the batch function of the GraphQL loader and what
  * `codegraph diff` runs. A label the graph lacks gives an UnknownReleaseError in that
- * query's place, as DataLoader expects.
+ * query's place, as DataLoader expects, and a `from` newer than `to` a
+ * ReversedReleasesError.
  */
 export async function computeReleaseDiffs(
   store: GraphStore,
   queries: readonly ReleaseDiffQuery[],
-): Promise<(ReleaseDiff | UnknownReleaseError)[]> {
+): Promise<(ReleaseDiff | UnknownReleaseError | ReversedReleasesError)[]> {
   const systems = [...new Set(queries.map((q) => q.system))];
   const releases = await store.listReleases(systems);
   const releasesOf = new Map(systems.map((s, i) => [s, releases[i]!]));
@@ -152,11 +168,16 @@ export async function computeReleaseDiffs(
       )
     );
   };
-  const resolved = queries.map((query) => ({
-    query,
-    from: find(query.system, query.from),
-    to: find(query.system, query.to),
-  }));
+  const resolved = queries.map((query) => {
+    const from = find(query.system, query.from);
+    const to = find(query.system, query.to);
+    // Reversed releases would silently swap additions and deletions.
+    const reversed =
+      !(from instanceof Error) && !(to instanceof Error) && from.effective > to.effective
+        ? new ReversedReleasesError(query.system, from, to)
+        : undefined;
+    return { query, from: reversed ?? from, to };
+  });
   // Scan only the systems some valid query needs.
   const nodesOf = new Map<CodeSystemId, CodeNode[]>();
   for (const { query, from, to } of resolved) {
@@ -177,7 +198,7 @@ export async function computeReleaseDiffs(
   });
 }
 
-/** One diff; throws UnknownReleaseError for a label the graph lacks. */
+/** One diff; throws UnknownReleaseError for a label the graph lacks, ReversedReleasesError for reversed releases. */
 export async function computeReleaseDiff(
   store: GraphStore,
   query: ReleaseDiffQuery,

@@ -12,7 +12,7 @@ import {
   icd10pcsOrderParser,
   PCS_SECTION_TITLES,
 } from "../../src/import/formats/icd10-order.format.js";
-import { parseIcd10cmAddenda } from "../../src/import/formats/icd10cm-addenda.js";
+import { parseIcd10cmAddenda } from "../support/icd10cm-addenda.js";
 import { type ParsedFile } from "../../src/import/records.js";
 import { computeReleaseDiff, type ReleaseDiff } from "../../src/import/release-diff.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";

@@ -11,7 +11,7 @@ import {
   icd10pcsOrderParser,
   PCS_SECTION_TITLES,
 } from "../../src/import/formats/icd10-order.format.js";
-import { AddendaAction, parseIcd10cmAddenda } from "../../src/import/formats/icd10cm-addenda.js";
+import { AddendaAction, parseIcd10cmAddenda } from "../support/icd10cm-addenda.js";
 import { parserFor } from "../../src/import/formats/index.js";
 import { FormatId, type ParsedFile } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";

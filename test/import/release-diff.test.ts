@@ -4,13 +4,14 @@ import { CodeSystemId } from "../../src/domain/code-system.js";
 import { CodeKind, CodeLevel } from "../../src/domain/code-kind.js";
 import { type CodeNode, type GraphRecords } from "../../src/domain/graph.js";
 import { importFiles } from "../../src/import/apply-imports.js";
-import { AddendaAction, parseIcd10cmAddenda } from "../../src/import/formats/icd10cm-addenda.js";
+import { AddendaAction, parseIcd10cmAddenda } from "../support/icd10cm-addenda.js";
 import {
   CodeChangeField,
   computeReleaseDiff,
   computeReleaseDiffs,
   diffCodes,
   type ReleaseDiff,
+  ReversedReleasesError,
   UnknownReleaseError,
 } from "../../src/import/release-diff.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
@@ -76,20 +77,20 @@ describe("diffing two releases", () => {
     ]);
   });
 
-  it("sees nothing between a release and itself, and the reverse of a diff backwards", async () => {
+  it("sees nothing between a release and itself, and refuses to diff backwards", async () => {
     const same = await computeReleaseDiff(store, {
       system: CodeSystemId.ICD10CM,
       from: "FY2026",
       to: "FY2026",
     });
     expect([same.added, same.deleted, same.revised]).toEqual([[], [], []]);
-    const back = await computeReleaseDiff(store, {
-      system: CodeSystemId.ICD10CM,
-      from: "FY2026",
-      to: "FY2025",
-    });
-    expect(back.added.map((c) => c.id)).toEqual(diff.deleted.map((c) => c.id));
-    expect(back.deleted.map((c) => c.id)).toEqual(diff.added.map((c) => c.id));
+    const [back] = await computeReleaseDiffs(store, [
+      { system: CodeSystemId.ICD10CM, from: "FY2026", to: "FY2025" },
+    ]);
+    expect(back).toBeInstanceOf(ReversedReleasesError);
+    expect((back as ReversedReleasesError).message).toBe(
+      "ICD10CM FY2026 (effective 2025-10-01) is newer than FY2025 (effective 2024-10-01): give the earlier release as from, the later as to",
+    );
   });
 
   it("compares the states on two dates: what comes and goes between them drops out", () => {
@@ -187,11 +188,31 @@ describe("GraphQL releaseDiff", () => {
     });
   });
 
+  it("refuses reversed releases (from newer than to) as BAD_USER_INPUT rather than swap additions and deletions", async () => {
+    const api = await graphqlHarness(records);
+    const { data, errors } = await api.run(QUERY, {
+      system: "ICD10CM",
+      from: "FY2026",
+      to: "FY2025",
+    });
+    expect(data).toBeNull();
+    expect(errors![0]!.message).toMatch(/FY2026 \(effective 2025-10-01\) is newer than FY2025/);
+    expect(errors![0]!.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "OUT_OF_RANGE",
+      argumentName: "from",
+      value: "FY2026",
+    });
+    await expect(
+      computeReleaseDiff(store, { system: CodeSystemId.ICD10CM, from: "FY2026", to: "FY2025" }),
+    ).rejects.toThrow(ReversedReleasesError);
+  });
+
   it("reads the releases once for two diffs in one request", async () => {
     const api = await graphqlHarness(records);
     const { errors } = await api.run(`{
       a: releaseDiff(system: ICD10CM, from: "FY2025", to: "FY2026") { counts { added } }
-      b: releaseDiff(system: ICD10CM, from: "FY2026", to: "FY2025") { counts { added } }
+      b: releaseDiff(system: ICD10CM, from: "FY2025", to: "FY2025") { counts { added } }
     }`);
     expect(errors).toBeUndefined();
     expect(api.calls.filter((c) => c.method === "listReleases")).toEqual([

@@ -1,8 +1,4 @@
-import {
-  type Addenda,
-  AddendaAction,
-  type AddendaEntry,
-} from "../../src/import/formats/icd10cm-addenda.js";
+import { type Addenda, AddendaAction, type AddendaEntry } from "./icd10cm-addenda.js";
 import { type CodeState, type ReleaseDiff } from "../../src/import/release-diff.js";
 
 /**

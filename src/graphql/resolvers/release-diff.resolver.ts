@@ -1,6 +1,6 @@
 import { Args, ArgsType, Ctx, Field, Query, Resolver } from "type-graphql";
 import { CodeSystemId } from "../../domain/code-system.js";
-import { UnknownReleaseError } from "../../import/release-diff.js";
+import { ReversedReleasesError, UnknownReleaseError } from "../../import/release-diff.js";
 import { type Context } from "../context.js";
 import { BadUserInputError, InputProblem } from "../errors.js";
 import { ReleaseDiff, toReleaseDiff } from "../types/release-diff.type.js";
@@ -24,7 +24,7 @@ class ReleaseDiffArgs {
 export class ReleaseDiffResolver {
   @Query(() => ReleaseDiff, {
     description:
-      "Codes added, deleted and revised between two imported releases of a system. For ICD-10-CM it agrees with the official order-file addenda, where a code turning into a header is one revision (BILLABLE) rather than a deletion and an addition. A label the graph does not hold is a BAD_USER_INPUT error (reason UNKNOWN_RELEASE) listing the held ones.",
+      "Codes added, deleted and revised between two imported releases of a system. For ICD-10-CM it agrees with the official order-file addenda, where a code turning into a header is one revision (BILLABLE) rather than a deletion and an addition. A label the graph does not hold is a BAD_USER_INPUT error (reason UNKNOWN_RELEASE) listing the held ones; a `from` newer than `to` is a BAD_USER_INPUT error (reason OUT_OF_RANGE).",
   })
   async releaseDiff(
     @Args(() => ReleaseDiffArgs) { system, from, to }: ReleaseDiffArgs,
@@ -38,6 +38,13 @@ export class ReleaseDiffResolver {
           system,
           version: error.version,
           held: error.held,
+        });
+      }
+      if (error instanceof ReversedReleasesError) {
+        throw new BadUserInputError(error.message, InputProblem.OUT_OF_RANGE, {
+          argumentName: "from",
+          value: from,
+          expected: `a release no newer than ${error.to.version} (effective ${error.to.effective})`,
         });
       }
       throw error;

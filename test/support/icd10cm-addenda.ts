@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { SourceFileError } from "../source-file-error.js";
+import { SourceFileError } from "../../src/import/source-file-error.js";
 
 /**
  * The ICD-10-CM order-file addenda (CMS icd10cm_order_addenda_YYYY.txt): what changed

@@ -1,5 +1,5 @@
 import { basename, join, resolve } from "node:path";
-import { mkdir, open, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Config, loadConfig } from "../config.js";
@@ -205,23 +205,53 @@ async function openImportStore(
   }
 }
 
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+/**
+ * Takes the data folder's import lock: a file created only if absent, holding this
+ * process's id. A lock left by an import that crashed would otherwise block every later
+ * one: when the process it names is gone (on this machine), the lock is taken over.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
-  try {
-    const handle = await open(path, "wx");
-    await handle.writeFile(`${process.pid}\n`);
-    await handle.close();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = await lockHolder(path);
+      if (attempt === 0 && holder !== undefined && !isRunning(holder)) {
+        // Stale: its import ended without removing it. One retry, so that two imports
+        // finding the same stale lock cannot both take it.
+        await rm(path, { force: true });
+        continue;
+      }
       throw new Error(
-        `another import holds ${path}; wait for it, or remove the file if no import is running`,
+        `another import holds ${path}${holder !== undefined ? ` (process ${holder}, still running)` : ""}; wait for it, or remove the file if no import is running`,
         { cause: error },
       );
     }
-    throw error;
   }
-  return () => rm(path, { force: true });
+}
+
+/** The process id a lock file names, or undefined when it names none. */
+async function lockHolder(path: string): Promise<number | undefined> {
+  const text = await readFile(path, "utf8").catch(() => "");
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether a process of this id exists (signal 0 checks without signalling). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function printResult(result: ImportRunResult, dryRun: boolean): void {

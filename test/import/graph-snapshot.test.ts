@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -14,6 +22,7 @@ import {
   decodeGraph,
   encodeGraph,
   GRAPH_FILE,
+  GraphSaveError,
   GraphFileError,
   loadSavedGraph,
   saveGraph,
@@ -59,6 +68,45 @@ describe("the saved graph file", () => {
     await saveGraph(dir, { codes: CONTRACT_GRAPH.codes, edges: [], releases: [] });
     expect((await loadSavedGraph(dir))!.edges).toEqual([]);
     expect(readdirSync(dir)).toEqual([GRAPH_FILE]);
+  });
+
+  it("keeps the graph saved before when a save fails midway, and says where and that it was kept", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-save-fail-"));
+    try {
+      await saveGraph(folder, CONTRACT_GRAPH);
+      const before = readFileSync(join(folder, GRAPH_FILE), "utf8");
+      // An edge naming a node the records lack fails the write after the nodes are out.
+      const broken = {
+        ...CONTRACT_GRAPH,
+        edges: [...CONTRACT_GRAPH.edges, { ...CONTRACT_GRAPH.edges[0]!, to: "ICD10CM:Z99.99" }],
+      };
+      const error = await saveGraph(folder, broken).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(GraphSaveError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^cannot save the graph into ${folder}: .*the graph saved there before was kept`,
+        ),
+      );
+      expect(readFileSync(join(folder, GRAPH_FILE), "utf8")).toBe(before);
+      expect(readdirSync(folder)).toEqual([GRAPH_FILE]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves no temporary file when the final rename fails", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-save-rename-"));
+    try {
+      // A folder where the file should go: the data is written, the rename cannot be.
+      mkdirSync(join(folder, GRAPH_FILE, "occupied"), { recursive: true });
+      await expect(saveGraph(folder, CONTRACT_GRAPH)).rejects.toThrow(GraphSaveError);
+      expect(readdirSync(folder)).toEqual([GRAPH_FILE]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("is absent in a fresh data folder", async () => {

@@ -1,12 +1,12 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerDiff } from "../../src/commands/diff.command.js";
-import { registerImport } from "../../src/commands/import.command.js";
+import { lockDataDir, registerImport } from "../../src/commands/import.command.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { GRAPH_FILE } from "../../src/store/memory/graph-snapshot.js";
 
@@ -154,6 +154,51 @@ describe("codegraph import and diff", () => {
     );
     expect(lines).toContain("- S30.1XXA  Contusion of abdominal wall, initial encounter");
     expect(lines).toContain("    billable:    yes → no (header)");
+  });
+
+  it("refuses to diff an empty data folder rather than diff the bundled sample", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "codegraph-cli-empty-"));
+    try {
+      const result = await inProcess(
+        "diff",
+        "--data-dir",
+        empty,
+        "--system",
+        "ICD10CM",
+        "--from",
+        "FY2025",
+        "--to",
+        "FY2026",
+      );
+      expect(result.code).toBe(1);
+      expect(String(result.error)).toMatch(
+        new RegExp(`no imported graph in ${empty} .*the bundled sample is not diffed`),
+      );
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("takes over an import lock whose process is gone, and refuses one whose process runs", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-cli-lock-"));
+    try {
+      // A process that has exited: its id names no running process.
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+      writeFileSync(join(folder, "import.lock"), `${dead}\n`);
+      const release = await lockDataDir(folder);
+      expect(readFileSync(join(folder, "import.lock"), "utf8")).toBe(`${process.pid}\n`);
+      // Held by a running process (this one): refused, naming it.
+      await expect(lockDataDir(folder)).rejects.toThrow(
+        new RegExp(
+          `another import holds .*import\\.lock \\(process ${process.pid}, still running\\)`,
+        ),
+      );
+      await release();
+      expect(readdirSync(folder)).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("rejects a bad option value before reading anything", async () => {

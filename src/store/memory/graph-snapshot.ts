@@ -65,6 +65,11 @@ export const GRAPH_FILE_VERSION = 1;
 const NONE: readonly string[] = Object.freeze([]);
 const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
+/** The graph could not be saved; the file saved before is left as it was. */
+export class GraphSaveError extends Error {
+  override readonly name = "GraphSaveError";
+}
+
 /** The saved graph cannot be read: corrupt, truncated, or written by another version. */
 export class GraphFileError extends Error {
   override readonly name = "GraphFileError";
@@ -399,7 +404,12 @@ export async function saveGraph(dataDir: string, records: GraphRecords): Promise
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    // "EFBIG: file too large, write" alone says neither where nor what became of the
+    // graph already there: both matter to whoever has to free space and run it again.
+    throw new GraphSaveError(
+      `cannot save the graph into ${dataDir}: ${(error as Error).message}; the graph saved there before was kept, and nothing of this import was saved`,
+      { cause: error },
+    );
   }
   // Make the rename itself durable; not every platform lets a folder be opened for this.
   try {

@@ -29,7 +29,8 @@ export async function openStore(config: Config, logger: Logger): Promise<GraphSt
           store: "memory",
           source: from,
           codes: store.current.nodes.size,
-          edges: store.current.edges.size,
+          // The count, not the keyed map: keying 320,000 edges is a fifth of a restart.
+          edges: store.current.edgeCount,
           ms,
         },
         source === "saved" ? "loaded the saved graph" : "loaded the bundled sample graph",

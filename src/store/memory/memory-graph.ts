@@ -27,6 +27,8 @@ interface SubtreeCounts {
 }
 
 const EARLIEST: IsoDate = "0000-01-01";
+/** Code counts kept per graph (system × date × billable): beyond this the oldest goes. */
+const MAX_COUNT_CACHE = 512;
 const LEAF: SubtreeCounts = Object.freeze({ all: 0, billable: 0, height: 0 });
 
 /**
@@ -65,13 +67,17 @@ export class MemoryGraph {
       push(byRelation(this.outgoing, edge.relation), edge.from, edge);
       push(byRelation(this.incoming, edge.relation), edge.to, edge);
     }
+    // Parallel edges (one edge's two spans, two sources' evidence) are ordered by key, as
+    // the Neo4j adapter orders them; keys are made only for such ties.
     for (const byId of this.outgoing.values()) {
       for (const list of byId.values())
-        if (list.length > 1) list.sort((a, b) => compareIds(a.to, b.to));
+        if (list.length > 1)
+          list.sort((a, b) => compareIds(a.to, b.to) || compareIds(edgeKey(a), edgeKey(b)));
     }
     for (const byId of this.incoming.values()) {
       for (const list of byId.values())
-        if (list.length > 1) list.sort((a, b) => compareIds(a.from, b.from));
+        if (list.length > 1)
+          list.sort((a, b) => compareIds(a.from, b.from) || compareIds(edgeKey(a), edgeKey(b)));
     }
 
     const ordered = [...nodes.values()].sort((a, b) => compareIds(a.id, b.id));
@@ -100,6 +106,11 @@ export class MemoryGraph {
     return new MemoryGraph(nodes, records.edges, sortReleases(records.releases));
   }
 
+  /** How many edges the graph holds, without keying them. */
+  get edgeCount(): number {
+    return this.edgeList.length;
+  }
+
   /** Edges by {@link edgeKey}; a graph from a saved file builds this on first use. */
   get edges(): ReadonlyMap<string, GraphEdge> {
     if (!this.edgeMap) {
@@ -118,7 +129,8 @@ export class MemoryGraph {
   /**
    * A new graph with the records applied on top of this one: nodes replaced by id,
    * edges by key, releases by system and version. Throws, leaving this graph as it is,
-   * when an edge names a node that neither graph holds.
+   * when an edge names a node that neither graph holds, or when the hierarchy would hold
+   * a cycle on some date (every walk up or down it would loop).
    */
   withRecords(records: GraphRecords): MemoryGraph {
     const nodes = new Map(this.nodes);
@@ -131,12 +143,32 @@ export class MemoryGraph {
       }
       edges.set(edgeKey(edge), edge);
     }
+    const edgeList = [...edges.values()];
+    const cycle = hierarchyCycle(edgeList);
+    if (cycle) {
+      throw new Error(
+        `the hierarchy would hold a cycle ${cycle.on === EARLIEST ? "from its first day" : `on ${cycle.on}`}: ${[...cycle.edges.map((e) => e.from), cycle.edges[0]!.from].join(" → ")} (SUBSET_OF edges from ${[...new Set(cycle.edges.map((e) => e.source))].join(", ")}); nothing was loaded`,
+      );
+    }
     const releases = new Map(this.releases.map((r) => [`${r.system}|${r.version}`, r]));
     for (const r of records.releases) releases.set(`${r.system}|${r.version}`, r);
-    return new MemoryGraph(nodes, [...edges.values()], sortReleases([...releases.values()]), edges);
+    return new MemoryGraph(nodes, edgeList, sortReleases([...releases.values()]), edges);
   }
 
   search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex().search(...args);
+
+  /**
+   * Builds now what is otherwise built on first use (the search index, the subtree
+   * counts), so that the first search and descendants walk after a start do not pay for
+   * them. Each step runs on its own turn of the event loop.
+   */
+  async warm(): Promise<void> {
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
+    this.searchIndex();
+    await nextTurn();
+    this.subtreeCounts();
+  }
 
   /**
    * The search index, built once on first use. Building it is most of the work of
@@ -152,7 +184,10 @@ export class MemoryGraph {
   }
 
   countCodes(system: CodeSystemId, asOf: IsoDate | null, billableOnly: boolean): number {
-    const key = `${system}|${asOf}|${billableOnly}`;
+    // Every date after the settled one counts the same: one entry serves them all, so a
+    // client sending a new date each time cannot grow the cache (each miss is a scan).
+    const day = asOf !== null && asOf > this.settledOn ? this.settledOn : asOf;
+    const key = `${system}|${day}|${billableOnly}`;
     let count = this.countCache.get(key);
     if (count === undefined) {
       count = 0;
@@ -160,10 +195,13 @@ export class MemoryGraph {
         if (asOf === null) {
           if (!billableOnly || node.versions.some((v) => v.billable)) count++;
         } else {
-          const v = versionAt(node, asOf);
+          const v = versionAt(node, day!);
           if (v && (!billableOnly || v.billable)) count++;
         }
       }
+      // Past dates remain as many as clients send: the oldest entry goes first.
+      if (this.countCache.size >= MAX_COUNT_CACHE)
+        this.countCache.delete(this.countCache.keys().next().value!);
       this.countCache.set(key, count);
     }
     return count;
@@ -281,9 +319,14 @@ export class MemoryGraph {
     if (this.settledCounts) return this.settledCounts;
     const settledCounts = new Map<string, SubtreeCounts>();
     const children = this.incoming.get(Relation.SUBSET_OF);
+    // Loads refuse cycles, but a saved file is trusted without that check: a node met
+    // again below itself counts as a leaf there, rather than recurse without end.
+    const inProgress = new Set<string>();
     const visit = (id: string): SubtreeCounts => {
       const known = settledCounts.get(id);
       if (known) return known;
+      if (inProgress.has(id)) return LEAF;
+      inProgress.add(id);
       let all = 0;
       let billable = 0;
       let height = 0;
@@ -299,6 +342,7 @@ export class MemoryGraph {
       }
       // Most nodes are leaves: they share one record rather than each allocating its own.
       const counts = all === 0 && height === 0 ? LEAF : { all, billable, height };
+      inProgress.delete(id);
       settledCounts.set(id, counts);
       return counts;
     };
@@ -359,4 +403,111 @@ function lastChangeDate(nodes: Iterable<CodeNode>, edges: Iterable<GraphEdge>): 
   // The day after the last end is itself a change: whatever ended is gone from then on.
   const afterLastEnd = lastEnd === null ? EARLIEST : addDays(lastEnd, 1);
   return afterLastEnd > lastStart ? afterLastEnd : lastStart;
+}
+
+/** A hierarchy cycle: its edges in order, and a date on which all of them hold. */
+export interface HierarchyCycle {
+  readonly edges: readonly GraphEdge[];
+  readonly on: IsoDate;
+}
+
+/**
+ * A cycle of SUBSET_OF edges that all hold on one date, or undefined. Strongly connected
+ * components (Tarjan, without recursion: 200,000 nodes) find where a cycle could be; each
+ * component is then walked on the start dates of its edges, since a cycle holding on any
+ * date holds on the latest start among its edges. Edges that loop only across time (A
+ * under B until 2020, B under A after) are no cycle.
+ */
+export function hierarchyCycle(edges: readonly GraphEdge[]): HierarchyCycle | undefined {
+  const out = new Map<string, GraphEdge[]>();
+  for (const e of edges) if (e.relation === Relation.SUBSET_OF) push(out, e.from, e);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let next = 0;
+  const open = (id: string) => {
+    index.set(id, next);
+    low.set(id, next);
+    next++;
+    stack.push(id);
+    onStack.add(id);
+  };
+  for (const start of out.keys()) {
+    if (index.has(start)) continue;
+    open(start);
+    const work: { id: string; at: number }[] = [{ id: start, at: 0 }];
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const list = out.get(frame.id) ?? NO_EDGES;
+      if (frame.at < list.length) {
+        const to = list[frame.at++]!.to;
+        if (!index.has(to)) {
+          open(to);
+          work.push({ id: to, at: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      const component = new Set<string>();
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.add(member);
+      } while (member !== frame.id);
+      const cycle = cycleWithin(component, out);
+      if (cycle) return cycle;
+    }
+  }
+  return undefined;
+}
+
+/** A cycle inside one strongly connected component that holds on one date. */
+function cycleWithin(
+  component: ReadonlySet<string>,
+  out: ReadonlyMap<string, readonly GraphEdge[]>,
+): HierarchyCycle | undefined {
+  const inner: GraphEdge[] = [];
+  for (const id of component)
+    for (const e of out.get(id) ?? NO_EDGES) if (component.has(e.to)) inner.push(e);
+  if (inner.length === 0) return undefined;
+  const dates = [...new Set(inner.map((e) => e.validFrom ?? EARLIEST))].sort();
+  for (const on of dates) {
+    const valid = inner.filter((e) => isValidAt(e, on));
+    const byFrom = new Map<string, GraphEdge[]>();
+    for (const e of valid) push(byFrom, e.from, e);
+    // Follow edges from each member, keeping the path: a member met on the path closes a cycle.
+    const done = new Set<string>();
+    for (const start of component) {
+      if (done.has(start)) continue;
+      const path: GraphEdge[] = [];
+      const onPath = new Map<string, number>([[start, 0]]);
+      const work: { id: string; at: number }[] = [{ id: start, at: 0 }];
+      while (work.length > 0) {
+        const frame = work[work.length - 1]!;
+        const list = byFrom.get(frame.id) ?? NO_EDGES;
+        if (frame.at >= list.length) {
+          work.pop();
+          onPath.delete(frame.id);
+          done.add(frame.id);
+          path.pop();
+          continue;
+        }
+        const edge = list[frame.at++]!;
+        const seen = onPath.get(edge.to);
+        if (seen !== undefined) return { edges: [...path.slice(seen), edge], on };
+        if (done.has(edge.to)) continue;
+        path.push(edge);
+        onPath.set(edge.to, path.length);
+        work.push({ id: edge.to, at: 0 });
+      }
+    }
+  }
+  return undefined;
 }

@@ -98,6 +98,15 @@ export class MemoryStore implements GraphStore {
     return run;
   }
 
+  /**
+   * Builds the indexes the graph otherwise builds on first use (search, subtree counts),
+   * so that the first search and descendants walk after start-up are as fast as the
+   * rest. Meant to run in the background once the server listens.
+   */
+  async warm(): Promise<void> {
+    await this.graph.warm();
+  }
+
   async health(): Promise<StoreHealth> {
     return { ready: true, reason: null };
   }

@@ -36,10 +36,8 @@ export async function openMemoryStore(options: OpenMemoryStoreOptions): Promise<
   const saved = await loadSavedGraph(options.dataDir);
   const ms = () => Math.round(performance.now() - started);
   if (saved) {
-    const store = new MemoryStore(
-      MemoryGraph.empty().withRecords(saved),
-      persistTo(options.dataDir),
-    );
+    // Written from a graph, so built without a load's checks (see MemoryGraph.fromSaved).
+    const store = new MemoryStore(MemoryGraph.fromSaved(saved), persistTo(options.dataDir));
     return { store, source: "saved", ms: ms() };
   }
   if (options.fallback === "seed") {

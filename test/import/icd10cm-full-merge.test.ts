@@ -1,0 +1,142 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CodeLevel } from "../../src/domain/code-kind.js";
+import { CodeSystemId } from "../../src/domain/code-system.js";
+import { versionAt } from "../../src/domain/graph.js";
+import { Direction, Relation } from "../../src/domain/relationship.js";
+import { importFiles, type ImportRunResult } from "../../src/import/apply-imports.js";
+import { MergeUnresolved } from "../../src/import/release-merge.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { type MemoryGraph } from "../../src/store/memory/memory-graph.js";
+import { MemoryStore } from "../../src/store/memory/memory-store.js";
+
+const DATA = join(PROJECT_ROOT, "../shared/data");
+const CM2025 = join(DATA, "icd10cm/2025/icd10cm_order_2025.txt");
+const CM2026 = join(DATA, "icd10cm/2026/icd10cm_order_2026.txt");
+const TABULAR = join(DATA, "icd10cm/tabular-2021/icd10cm_tabular_2021.xml");
+const CONVERSION = join(DATA, "icd10cm/conversion/conversion-FY2026.xlsx");
+const present = [CM2025, CM2026, TABULAR, CONVERSION].every((f) => existsSync(f));
+const ASKED = "2025-12-01";
+
+/** Every category's parent on a date, through the graph's own ancestor walk. */
+function categoryParents(graph: MemoryGraph): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const node of graph.codesOf(CodeSystemId.ICD10CM)) {
+    if (node.level !== CodeLevel.CATEGORY || !versionAt(node, ASKED)) continue;
+    const page = graph.closure({
+      mode: "closure",
+      id: node.id,
+      asOf: ASKED,
+      direction: Direction.OUT,
+      maxDepth: 1,
+      billableOnly: false,
+      offset: 0,
+      limit: 1,
+    });
+    out.set(node.id, page.items[0]?.node.id ?? null);
+  }
+  return out;
+}
+
+async function imported(runs: string[][]): Promise<{ graph: MemoryGraph; last: ImportRunResult }> {
+  const store = new MemoryStore();
+  let last: ImportRunResult | undefined;
+  for (const files of runs) last = await importFiles(store, files);
+  return { graph: store.current, last: last! };
+}
+
+describe.skipIf(!present)(
+  present
+    ? "ICD-10-CM FY2025/FY2026 order files, FY2021 tabular and FY2026 conversion table, merged"
+    : `ICD-10-CM full merge: skipped, ${DATA} is absent (a fresh clone has no ../shared)`,
+  () => {
+    describe("every category has its block, whichever file comes first", () => {
+      let together: { graph: MemoryGraph; last: ImportRunResult };
+      let parents: Map<string, string | null>;
+      beforeAll(async () => {
+        together = await imported([[CM2025, CM2026, TABULAR]]);
+        parents = categoryParents(together.graph);
+      }, 60_000);
+
+      it("places every category the FY2021 tabular or a block's range holds under a block", () => {
+        const withoutBlock = [...parents]
+          .filter(([, p]) => p === null || together.graph.nodes.get(p)!.level !== CodeLevel.BLOCK)
+          .map(([id]) => id)
+          .sort();
+        // Categories newer than the FY2021 tabular that no FY2021 block's range holds.
+        expect(withoutBlock).toEqual(["ICD10CM:I1A", "ICD10CM:I5A", "ICD10CM:J4A", "ICD10CM:QA0"]);
+        expect(parents.size).toBeGreaterThan(1_900);
+        expect(parents.get("ICD10CM:C4A")).toBe("ICD10CM:C43-C44");
+        expect(parents.get("ICD10CM:M1A")).toBe("ICD10CM:M05-M14");
+        expect(parents.get("ICD10CM:W44")).toBe("ICD10CM:W20-W49");
+        expect(parents.get("ICD10CM:U09")).toBe("ICD10CM:U00-U49");
+        expect(parents.get("ICD10CM:Z58")).toBe("ICD10CM:Z55-Z65");
+      });
+
+      it("reports each category left without a block", () => {
+        expect(together.last.hierarchy).toEqual([
+          { reason: MergeUnresolved.NO_BLOCK, count: 3, examples: ["I1A", "I5A", "J4A"] },
+          { reason: MergeUnresolved.NO_PARENT, count: 1, examples: ["QA0"] },
+        ]);
+      });
+
+      it.each([
+        ["the tabular in a run before the order files", [[TABULAR], [CM2025], [CM2026]]],
+        ["the tabular in a run after them", [[CM2025, CM2026], [TABULAR]]],
+        ["the tabular between the two releases", [[CM2025], [TABULAR], [CM2026]]],
+      ])(
+        "gives the same parents with %s",
+        async (_name, runs) => {
+          const other = await imported(runs);
+          expect(categoryParents(other.graph)).toEqual(parents);
+        },
+        60_000,
+      );
+    });
+
+    describe("the FY2026 conversion table", () => {
+      let graph: MemoryGraph;
+      let result: ImportRunResult;
+      beforeAll(async () => {
+        const store = new MemoryStore();
+        await importFiles(store, [CM2025]);
+        result = await importFiles(store, [CM2026, CONVERSION]);
+        graph = store.current;
+      }, 60_000);
+
+      it("records a succession only where the previous code is gone on the new one's first day", () => {
+        const replaces = [...graph.edges.values()].filter((e) => e.relation === Relation.REPLACES);
+        expect(replaces.length).toBeGreaterThan(0);
+        for (const edge of replaces) {
+          if (edge.relation !== Relation.REPLACES) continue;
+          expect(versionAt(graph.nodes.get(edge.to)!, edge.effective), edge.to).toBeUndefined();
+        }
+        const notSuccessions = result.files
+          .flatMap((f) => f.unresolved)
+          .find((u) => u.reason === MergeUnresolved.NOT_A_SUCCESSION)!;
+        expect(notSuccessions.count).toBeGreaterThan(1_000);
+      });
+
+      it("leaves A41.59, still valid, unreplaced; A41.54 keeps it as previouslyCodedAs", () => {
+        const a4159 = [...graph.edges.values()].filter(
+          (e) => e.relation === Relation.REPLACES && e.to === "ICD10CM:A41.59",
+        );
+        expect(a4159).toEqual([]);
+        expect(versionAt(graph.nodes.get("ICD10CM:A41.59")!, ASKED)).toBeDefined();
+        expect(graph.nodes.get("ICD10CM:A41.54")!.attributes["previouslyCodedAs"]).toBe("A41.59");
+      });
+
+      it("dates codes the first release left without a start: A41.54 from 2023-10-01, with its hierarchy edge", () => {
+        const a4154 = graph.nodes.get("ICD10CM:A41.54")!;
+        expect(a4154.versions[0]!.validFrom).toBe("2023-10-01");
+        const up = [...graph.edges.values()].filter(
+          (e) => e.relation === Relation.SUBSET_OF && e.from === "ICD10CM:A41.54",
+        );
+        expect(up.map((e) => [e.to, e.validFrom])).toEqual([["ICD10CM:A41.5", "2023-10-01"]]);
+        // Codes in ICD-10-CM from its first day are not in the tables and stay unknown.
+        expect(graph.nodes.get("ICD10CM:A00.0")!.versions[0]!.validFrom).toBeNull();
+      });
+    });
+  },
+);

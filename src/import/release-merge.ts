@@ -305,7 +305,6 @@ export class ReleaseMerge {
       const usable = (node: CodeNode) => isOpen(latestVersion(node), FAR_FUTURE, endedOn);
       const placement = this.placement(system, usable);
       if (placement.blocks.length === 0 && placement.listed.size === 0) continue;
-      const summary = this.summaryOf(system);
       // In code order, so that the report's examples are the same whatever the load order.
       const categories = [...this.nodes.values()]
         .filter((n) => n.system === system && n.level === CodeLevel.CATEGORY && usable(n))
@@ -325,7 +324,7 @@ export class ReleaseMerge {
           // Not under the last file's own source: a tabular's family is what the tabular
           // states, and a parent derived from ranges is not that.
           if (parentId !== null)
-            this.openDerivedParent(node, parentId, `block ranges, after ${source}`, summary);
+            this.openDerivedParent(node, parentId, `block ranges, after ${source}`);
         }
         const level = parentId === null ? undefined : this.nodes.get(parentId)?.level;
         if (level === CodeLevel.BLOCK) continue;
@@ -616,30 +615,12 @@ export class ReleaseMerge {
   }
 
   /** A parent derived for a category that had none, from what it can start on to its end. */
-  private openDerivedParent(
-    node: CodeNode,
-    parent: string,
-    source: string,
-    summary: SystemSummary,
-  ): void {
-    const parentNode = this.nodes.get(parent)!;
+  private openDerivedParent(node: CodeNode, parent: string, source: string): void {
     let validFrom = this.freeStart(node);
-    const parentStart = episodeStart(parentNode);
+    const parentStart = episodeStart(this.nodes.get(parent)!);
     if (parentStart !== null && (validFrom === null || parentStart > validFrom))
       validFrom = parentStart;
-    const validTo = latestVersion(node).validTo;
-    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
-    const edge: GraphEdge = {
-      relation: Relation.SUBSET_OF,
-      from: node.id,
-      to: parent,
-      source,
-      validFrom,
-      validTo,
-    };
-    if (this.edges.has(edgeKey(edge))) return;
-    this.putEdge(edge);
-    summary.edgesAdded++;
+    this.openHierarchyEdge(node, parent, source, validFrom);
   }
 
   // ── Scoped supplements: snapshots of an edge family ──
@@ -828,23 +809,37 @@ export class ReleaseMerge {
         : free !== null && free > effective
           ? free
           : effective;
-    const validTo = latestVersion(node).validTo;
     // A child that ended before the snapshot (a deleted category) already had its
-    // hierarchy stated by the releases of its time.
-    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
+    // hierarchy stated by the releases of its time: no edge, and nothing to keep.
+    const key = this.openHierarchyEdge(node, parent, source, validFrom);
+    if (key !== undefined) kept.add(key);
+  }
+
+  /**
+   * Opens a hierarchy edge from `validFrom` to the child's end, unless that span is empty
+   * or the edge is held already; gives its key, or undefined for an empty span.
+   */
+  private openHierarchyEdge(
+    node: CodeNode,
+    parent: string,
+    source: string,
+    validFrom: IsoDate | null,
+  ): string | undefined {
+    const validTo = latestVersion(node).validTo;
+    if (validFrom !== null && validTo !== null && validFrom > validTo) return undefined;
     const edge: GraphEdge = {
       relation: Relation.SUBSET_OF,
-      from: child,
+      from: node.id,
       to: parent,
       source,
       validFrom,
       validTo,
     };
     const key = edgeKey(edge);
-    kept.add(key);
-    if (this.edges.has(key)) return;
+    if (this.edges.has(key)) return key;
     this.putEdge(edge);
-    summary.edgesAdded++;
+    this.summaryOf(node.system).edgesAdded++;
+    return key;
   }
 
   /**
@@ -944,20 +939,7 @@ export class ReleaseMerge {
     const closed = this.closedParentKeys.get(child) ?? [];
     if (closed.some((key) => this.edges.get(key)!.to === parent)) return;
     const node = this.nodes.get(child)!;
-    const validFrom = this.freeStart(node);
-    const validTo = latestVersion(node).validTo;
-    if (validFrom !== null && validTo !== null && validFrom > validTo) return;
-    const edge: GraphEdge = {
-      relation: Relation.SUBSET_OF,
-      from: child,
-      to: parent,
-      source,
-      validFrom,
-      validTo,
-    };
-    if (this.edges.has(edgeKey(edge))) return;
-    this.putEdge(edge);
-    this.summaryOf(node.system).edgesAdded++;
+    this.openHierarchyEdge(node, parent, source, this.freeStart(node));
   }
 
   // ── Edges and annotations a file states ──

@@ -143,16 +143,22 @@ export class MemoryGraph {
       }
       edges.set(edgeKey(edge), edge);
     }
-    const edgeList = [...edges.values()];
-    const cycle = hierarchyCycle(edgeList);
+    const releases = new Map(this.releases.map((r) => [`${r.system}|${r.version}`, r]));
+    for (const r of records.releases) releases.set(`${r.system}|${r.version}`, r);
+    const next = new MemoryGraph(
+      nodes,
+      [...edges.values()],
+      sortReleases([...releases.values()]),
+      edges,
+    );
+    // Checked on the new graph's own adjacency; thrown away, it leaves this one as it is.
+    const cycle = hierarchyCycle(next.outgoing.get(Relation.SUBSET_OF) ?? new Map());
     if (cycle) {
       throw new Error(
         `the hierarchy would hold a cycle ${cycle.on === EARLIEST ? "from its first day" : `on ${cycle.on}`}: ${[...cycle.edges.map((e) => e.from), cycle.edges[0]!.from].join(" → ")} (SUBSET_OF edges from ${[...new Set(cycle.edges.map((e) => e.source))].join(", ")}); nothing was loaded`,
       );
     }
-    const releases = new Map(this.releases.map((r) => [`${r.system}|${r.version}`, r]));
-    for (const r of records.releases) releases.set(`${r.system}|${r.version}`, r);
-    return new MemoryGraph(nodes, edgeList, sortReleases([...releases.values()]), edges);
+    return next;
   }
 
   search = (...args: Parameters<SearchIndex["search"]>) => this.searchIndex().search(...args);
@@ -416,51 +422,65 @@ export interface HierarchyCycle {
  * components (Tarjan, without recursion: 200,000 nodes) find where a cycle could be; each
  * component is then walked on the start dates of its edges, since a cycle holding on any
  * date holds on the latest start among its edges. Edges that loop only across time (A
- * under B until 2020, B under A after) are no cycle.
+ * under B until 2020, B under A after) are no cycle. `out` is the hierarchy by child.
  */
-export function hierarchyCycle(edges: readonly GraphEdge[]): HierarchyCycle | undefined {
-  const out = new Map<string, GraphEdge[]>();
-  for (const e of edges) if (e.relation === Relation.SUBSET_OF) push(out, e.from, e);
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
+export function hierarchyCycle(
+  out: ReadonlyMap<string, readonly GraphEdge[]>,
+): HierarchyCycle | undefined {
+  // Ordinals in visiting order; numbers in typed arrays rather than maps keyed by id:
+  // this runs on every load of a full release set, and maps of 200,000 ids weigh.
+  const ordinal = new Map<string, number>();
+  const capacity = () => ordinal.size + 1;
+  let index = new Int32Array(1024);
+  let low = new Int32Array(1024);
+  let onStack = new Uint8Array(1024);
   const stack: string[] = [];
-  const onStack = new Set<string>();
-  let next = 0;
-  const open = (id: string) => {
-    index.set(id, next);
-    low.set(id, next);
-    next++;
+  const open = (id: string): number => {
+    const n = ordinal.size;
+    ordinal.set(id, n);
+    if (n >= index.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, capacity()));
+        b.set(a);
+        return b;
+      };
+      index = grow(index);
+      low = grow(low);
+      onStack = grow(onStack);
+    }
+    index[n] = n;
+    low[n] = n;
+    onStack[n] = 1;
     stack.push(id);
-    onStack.add(id);
+    return n;
   };
   for (const start of out.keys()) {
-    if (index.has(start)) continue;
-    open(start);
-    const work: { id: string; at: number }[] = [{ id: start, at: 0 }];
+    if (ordinal.has(start)) continue;
+    const work: { id: string; n: number; at: number }[] = [{ id: start, n: open(start), at: 0 }];
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       const list = out.get(frame.id) ?? NO_EDGES;
       if (frame.at < list.length) {
         const to = list[frame.at++]!.to;
-        if (!index.has(to)) {
-          open(to);
-          work.push({ id: to, at: 0 });
-        } else if (onStack.has(to)) {
-          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
-        }
+        const seen = ordinal.get(to);
+        if (seen === undefined) work.push({ id: to, n: open(to), at: 0 });
+        else if (onStack[seen] === 1) low[frame.n] = Math.min(low[frame.n]!, index[seen]!);
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) !== index.get(frame.id)) continue;
+      if (parent) low[parent.n] = Math.min(low[parent.n]!, low[frame.n]!);
+      if (low[frame.n] !== index[frame.n]) continue;
       const component = new Set<string>();
       let member: string;
       do {
         member = stack.pop()!;
-        onStack.delete(member);
+        onStack[ordinal.get(member)!] = 0;
         component.add(member);
       } while (member !== frame.id);
+      // Most components are one node without a loop: nothing to walk.
+      if (component.size === 1 && !(out.get(frame.id) ?? NO_EDGES).some((e) => e.to === frame.id))
+        continue;
       const cycle = cycleWithin(component, out);
       if (cycle) return cycle;
     }

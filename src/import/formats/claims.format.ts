@@ -45,6 +45,11 @@ import { UnresolvedTally } from "../unresolved-tally.js";
  * 130 bytes per encounter of three codes, so ten million encounters take some 1.3 GB.
  * Beyond that, count in the warehouse and import the pre-counted layout.
  *
+ * Either file is a snapshot of its label (`label` option, else the file's name) as of
+ * `effective` (else the day of the import): a later file of the label closes the pairs it
+ * no longer has (see `EdgeScope`). Pairs under the minimum support are counted in
+ * `unresolved`, not dropped unseen.
+ *
  * Pre-counted pairs (`procedure,diagnosis,count`): codes as `SYSTEM:CODE` (CPT:99213,
  * ICD10CM:E11.9; the column decides an undotted ICD-9-CM code's side), count a positive
  * integer of encounters; repeated pairs are added up. Such a file lacks the marginals,

@@ -51,6 +51,11 @@ import { canonicalCmCode, cmCodeProblem } from "./icd10cm-tabular.format.js";
  * stops the parse, as does a malformed code: the row number is the sheet's row (XLSX) or
  * the file's line (CSV). A row that repeats an earlier row's pair makes no second edge
  * (FY2026 lists O44.20 → O44.00 twice) and is counted.
+ *
+ * Each row also dates its new code: a `CodeAnnotation` with `addedOn`, which the merge
+ * uses where the first release imported left the code's start unknown. Whether a
+ * REPLACES edge is a succession at all (the previous code may stay valid) is for the
+ * merge to decide: only it knows which codes are valid when.
  */
 
 /** Rows searched for the column row before giving up. */

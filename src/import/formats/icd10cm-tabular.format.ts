@@ -29,15 +29,19 @@ import { UnresolvedTally } from "../unresolved-tally.js";
  * The ICD-10-CM tabular list (XML, CDC/NCHS), read as a stream with saxes: the file is
  * 9 MB and only its structure and notes are wanted, never a DOM.
  *
- * What becomes what (a supplement: `snapshot` is null, codes come from the order files):
+ * What becomes what (a supplement: `snapshot` is null, codes come from the order files;
+ * `scope` makes it a snapshot of its own notes, hierarchy, chapters and blocks, so that a
+ * newer tabular closes what it no longer states):
  *
  * - `<chapter>` → a CHAPTER node `ICD10CM:A00-B99`, its range taken from the chapter's
  *   title "(A00-B99)" (else from its section index); `<section>` → a BLOCK node
  *   `ICD10CM:A00-A09`. A section of one category (`<section id="D49">`) becomes
  *   `ICD10CM:D49-D49`: `ICD10CM:D49` is the category and the two must not share an id.
- *   A block's `parent` is the smallest other section of its chapter whose range holds it
- *   (the tabular has heading-only sections such as C00-C96 ⊃ C00-C75 ⊃ C00-C14), else
- *   the chapter. A chapter id that equals a block id stops the parse.
+ *   A block's `parent` is the smallest other section of its chapter that holds it by
+ *   place in the file (the tabular has heading-only sections such as C00-C96 ⊃ C00-C75 ⊃
+ *   C00-C14), else the chapter; its attribute `categories` lists its categories in file
+ *   order, for the merge to place them. A chapter id that equals a block id stops the
+ *   parse.
  * - Each category (a `<diag>` directly in a section) → a SUBSET_OF edge category → block.
  *   FOR THE MERGE: categories are not nodes of this file (the order files own codes), so
  *   the link is an edge, not a `parent`; its `from` end may be missing from the graph

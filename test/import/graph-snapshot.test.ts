@@ -198,8 +198,19 @@ describe("the embedded store over a data folder", () => {
       400,
     );
     await saveGraph(dir, CONTRACT_GRAPH);
-    const store = (await openStore(config, logger)) as MemoryStore;
+    const lines: Record<string, unknown>[] = [];
+    const recording = pino(
+      { level: "info" },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const store = (await openStore(config, recording)) as MemoryStore;
     expect(store.current.nodes.size).toBe(CONTRACT_GRAPH.codes.length);
+    // Built as a saved graph (no load's checks), and logged without keying its edges.
+    expect(lines.find((l) => l["msg"] === "loaded the saved graph")).toMatchObject({
+      codes: CONTRACT_GRAPH.codes.length,
+      edges: CONTRACT_GRAPH.edges.length,
+    });
+    expect((store.current as unknown as { edgeMap?: unknown }).edgeMap).toBeUndefined();
     writeFileSync(join(dir, GRAPH_FILE), readFileSync(join(dir, GRAPH_FILE), "utf8").slice(0, 100));
     await expect(openStore(config, logger)).rejects.toThrow(GraphFileError);
   });

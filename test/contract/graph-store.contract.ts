@@ -493,6 +493,56 @@ export function graphStoreContract(
       });
     });
 
+    describe("hierarchy history", () => {
+      it("keeps two spans of one child → parent edge, opened by two files, each on its own dates", async () => {
+        // A code listed FY2017-FY2019, dropped, listed again from FY2022: the edge of its
+        // return is a second edge (its key names the file that opened it), and the first
+        // keeps its dates.
+        const template = records.codes.find((c) => c.id === "ICD10CM:E11.9")!;
+        const back = {
+          ...template,
+          id: "ICD10CM:E11.0",
+          code: "E11.0",
+          versions: [
+            { ...template.versions[0]!, validFrom: "2016-10-01", validTo: "2019-09-30" },
+            { ...template.versions[0]!, validFrom: "2021-10-01", validTo: null },
+          ],
+        };
+        const span = (source: string, validFrom: string, validTo: string | null) => ({
+          relation: Relation.SUBSET_OF as const,
+          from: "ICD10CM:E11.0",
+          to: "ICD10CM:E11",
+          source,
+          validFrom,
+          validTo,
+        });
+        await store.load({
+          codes: [back],
+          edges: [
+            span("icd10cm_order_2017.txt", "2016-10-01", "2019-09-30"),
+            span("icd10cm_order_2022.txt", "2021-10-01", null),
+          ],
+          releases: [],
+        });
+        const up = (asOf: string) => closure("ICD10CM:E11.0", Direction.OUT, { asOf, maxDepth: 1 });
+        const down = (asOf: string) => closure("ICD10CM:E11", Direction.IN, { asOf, maxDepth: 1 });
+        const [in2018, in2020, in2023, under2018, under2020] = await store.traverse([
+          up("2018-06-01"),
+          up("2020-06-01"),
+          up("2023-06-01"),
+          down("2018-06-01"),
+          down("2020-06-01"),
+        ]);
+        expect(ids(in2018!)).toEqual(["ICD10CM:E11"]);
+        expect(in2018!.items[0]!.edge!.source).toBe("icd10cm_order_2017.txt");
+        expect(ids(in2020!)).toEqual([]);
+        expect(ids(in2023!)).toEqual(["ICD10CM:E11"]);
+        expect(in2023!.items[0]!.edge!.source).toBe("icd10cm_order_2022.txt");
+        expect(ids(under2018!)).toContain("ICD10CM:E11.0");
+        expect(ids(under2020!)).not.toContain("ICD10CM:E11.0");
+      });
+    });
+
     it("reports itself ready", async () => {
       expect(await store.health()).toEqual({ ready: true, reason: null });
     });

@@ -18,6 +18,14 @@ export async function serve(config: Config): Promise<void> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info({ store: store.name, port }, `codegraph is serving http://localhost:${port}/graphql`);
+  // Ready already; the indexes the first search and walk need are built now, not on them.
+  if (store.warm) {
+    const started = performance.now();
+    void store.warm().then(
+      () => logger.info({ ms: Math.round(performance.now() - started) }, "indexes built"),
+      (error: unknown) => logger.error({ err: error }, "could not build the indexes ahead of use"),
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -46,8 +46,8 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
       `${shown(raw)} is too long to be a code`,
     );
   }
-  // Codes are ASCII. Upper-casing first would turn "ß" into "SS" and "ı" into "I".
-  if (/[^\x00-\x7f]/.test(raw.replace(/\s+/g, ""))) {
+  // Codes are printable ASCII. Upper-casing first would turn "ß" into "SS" and "ı" into "I".
+  if (/[^ -~]/.test(raw.replace(/\s+/g, ""))) {
     throw new CodeInputError(
       raw,
       CodeInputProblem.INVALID_CODE,

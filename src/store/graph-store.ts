@@ -45,6 +45,13 @@ export interface GraphStore {
   /** Whether the store can answer now, and why not. */
   health(): Promise<StoreHealth>;
 
+  /**
+   * Builds what the first queries would otherwise build on demand (the embedded store's
+   * search index and subtree counts), so the first search after a start is not slow.
+   * Optional: a store with nothing to warm leaves it out.
+   */
+  warm?(): Promise<void>;
+
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { createHash } from "node:crypto";
 import { codeId, grammarOf } from "../domain/code-grammar.js";
 import { CodeLevel } from "../domain/code-kind.js";
+import { CodeStatus, statusAt } from "../domain/code-status.js";
 import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
 import { addDays, type IsoDate } from "../domain/dates.js";
 import {
@@ -13,7 +14,6 @@ import {
   latestVersion,
   nodeValidity,
   type ReleaseInfo,
-  versionAt,
 } from "../domain/graph.js";
 import { Relation } from "../domain/relationship.js";
 import {
@@ -53,9 +53,9 @@ import { UnresolvedTally } from "./unresolved-tally.js";
  *   states closes the day before.
  * - Other supplements (GEMs, conversion tables) add edges and annotations without
  *   retiring anything, and re-running one changes nothing.
- * - A REPLACES edge is a succession: kept only when the old code is no longer valid on
- *   the day the new one takes over; otherwise the new code records it as
- *   `previouslyCodedAs`.
+ * - A REPLACES edge is a succession: kept only when the old code can no longer be reported
+ *   on the day the new one takes over (deleted, or turned into a header as A04.7 did when
+ *   A04.71 and A04.72 came); otherwise the new code records it as `previouslyCodedAs`.
  * - After the files, `finish()` places categories left without a parent (blocks that
  *   came with a later file of the run) and reports those no block holds.
  */
@@ -118,7 +118,7 @@ export const MergeUnresolved = {
   TARGET_MISSING: "target not in the graph",
   CODE_MISSING: "code not in the graph",
   PARENT_MISSING: "parent not in the graph",
-  NOT_A_SUCCESSION: "previous code stays valid: not a succession",
+  NOT_A_SUCCESSION: "previous code stays reportable: not a succession",
   ADDED_ON_DIFFERS: "first day stated differs from the one the releases give (kept theirs)",
   ADDED_ON_AFTER_END: "first day stated is after the code's first version ended (not used)",
   NO_BLOCK: "category in no block (placed under its chapter)",
@@ -957,14 +957,15 @@ export class ReleaseMerge {
         continue;
       }
       if (edge.relation === Relation.REPLACES) {
-        // A succession needs the old code gone when the new one takes over: conversion
-        // tables also list codes that were merely split off from one that stays valid
-        // (A41.54 from A41.59). Those would make a valid code look replaced.
+        // A succession needs the old code out of use when the new one takes over:
+        // deleted, or a header from then on (A04.7 → A04.71, A04.72). Conversion tables
+        // also list codes merely split off from one that stays reportable (A41.54 from
+        // A41.59): those would make a reportable code look replaced.
         const old = this.nodes.get(edge.to)!;
-        if (versionAt(old, edge.effective)) {
+        if (statusAt(old, edge.effective) === CodeStatus.VALID) {
           unresolved.add(
             MergeUnresolved.NOT_A_SUCCESSION,
-            `${edge.from} → ${edge.to} (${old.code} valid on ${edge.effective})`,
+            `${edge.from} → ${edge.to} (${old.code} reportable on ${edge.effective})`,
             stated.line,
           );
           let codes = previous.get(edge.from);

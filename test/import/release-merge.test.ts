@@ -1033,7 +1033,7 @@ describe("conversion tables", () => {
     line: 5,
   });
 
-  it("keep a REPLACES edge only when the old code is gone; a code still valid is kept as previouslyCodedAs", () => {
+  it("keep a REPLACES edge only when the old code is out of use; one still reportable is kept as previouslyCodedAs", () => {
     const h = new Harness();
     h.run(cmRelease("FY2025", "2024-10-01", FY2025));
     const { outcomes } = h.run(
@@ -1045,18 +1045,23 @@ describe("conversion tables", () => {
           replaces("ICD10CM:E11.A", "ICD10CM:E11.65", "2025-10-01"),
           // S30.1XXA is deleted in FY2026: S30.11XA does replace it.
           replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1XXA", "2025-10-01"),
+          // B88.0 turns into a header in FY2026: B88.01 is what is reported instead.
+          replaces("ICD10CM:B88.01", "ICD10CM:B88.0", "2025-10-01"),
         ],
       }),
     );
     const kept = [...h.graph.edges.values()].filter((e) => e.relation === Relation.REPLACES);
-    expect(kept.map((e) => `${e.from} → ${e.to}`)).toEqual(["ICD10CM:S30.11XA → ICD10CM:S30.1XXA"]);
+    expect(kept.map((e) => `${e.from} → ${e.to}`).sort()).toEqual([
+      "ICD10CM:B88.01 → ICD10CM:B88.0",
+      "ICD10CM:S30.11XA → ICD10CM:S30.1XXA",
+    ]);
     expect(h.node("ICD10CM:E11.A").attributes).toEqual({ previouslyCodedAs: "E11.65,E11.9" });
     expect(outcomes[1]!.unresolved).toContainEqual({
       reason: MergeUnresolved.NOT_A_SUCCESSION,
       count: 2,
       examples: [
-        "5: ICD10CM:E11.A → ICD10CM:E11.9 (E11.9 valid on 2025-10-01)",
-        "5: ICD10CM:E11.A → ICD10CM:E11.65 (E11.65 valid on 2025-10-01)",
+        "5: ICD10CM:E11.A → ICD10CM:E11.9 (E11.9 reportable on 2025-10-01)",
+        "5: ICD10CM:E11.A → ICD10CM:E11.65 (E11.65 reportable on 2025-10-01)",
       ],
     });
   });

@@ -33,11 +33,24 @@ export function words(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
-/** The words a query must find: its words without stop words (all of them if only stop words). */
+/**
+ * The words a query must find: its words without stop words. A query of stop words alone
+ * ("of", "a") finds no titles: nearly every title holds one, and such a search would
+ * rank half the graph for nothing.
+ */
 export function requiredWords(text: string): string[] {
-  const all = words(text);
-  const meaningful = all.filter((w) => !STOP_WORDS.has(w));
-  return meaningful.length > 0 ? meaningful : all;
+  return words(text).filter((w) => !STOP_WORDS.has(w));
+}
+
+/**
+ * Shortest last query word read as a prefix (`diab` → diabetes). Shorter ones match whole
+ * words only: `d` as a prefix would match a third of all titles.
+ */
+export const MIN_PREFIX_LENGTH = 3;
+
+/** Whether the last query word `word` is matched as a prefix, or as a whole word. */
+export function isPrefixWord(word: string): boolean {
+  return word.length >= MIN_PREFIX_LENGTH;
 }
 
 /** A code compared without dots or case: `E11.9` → `E119`. Ranges keep their hyphen. */

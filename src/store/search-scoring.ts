@@ -1,6 +1,6 @@
 import { readCodeInput } from "../domain/code-input.js";
 import { type CodeNode, compareIds, latestVersion, versionAt } from "../domain/graph.js";
-import { codeKey, looksLikeCode, STOP_WORDS, words } from "../domain/text.js";
+import { codeKey, isPrefixWord, looksLikeCode, STOP_WORDS, words } from "../domain/text.js";
 import {
   type SearchHit,
   SearchMatchKind,
@@ -144,7 +144,10 @@ function textScore(text: string, required: readonly string[], phrase: string): n
   const last = required.length - 1;
   for (let i = 0; i < required.length; i++) {
     const w = required[i]!;
-    const found = i === last ? textWords.some((t) => t.startsWith(w)) : textWords.includes(w);
+    const found =
+      i === last && isPrefixWord(w)
+        ? textWords.some((t) => t.startsWith(w))
+        : textWords.includes(w);
     if (!found) return null;
   }
   const meaningful = textWords.filter((w) => !STOP_WORDS.has(w)).length || 1;

@@ -422,6 +422,17 @@ export function graphStoreContract(
         expect(new Set(seen).size).toBe(4);
       });
 
+      it("reads a last word as a prefix from three characters on, and stop words alone as nothing", async () => {
+        const [two, three, stop] = await store.search([
+          search("ty"),
+          search("typ"),
+          search("of the"),
+        ]);
+        expect(two!.totalCount).toBe(0);
+        expect(three!.totalCount).toBeGreaterThan(5);
+        expect(stop).toEqual({ totalCount: 0, items: [] });
+      });
+
       it("finds nothing for words no code holds", async () => {
         const [page] = await store.search([search("xylophone")]);
         expect(page).toEqual({ totalCount: 0, items: [] });

@@ -135,6 +135,16 @@ describe("limits", () => {
     expect(cheap.errors?.[0]?.extensions?.["code"]).not.toBe("INTERNAL_SERVER_ERROR");
   });
 
+  it("counts a search as dear: many searches in one request go past the limit", async () => {
+    const api = await graphqlHarness(GRAPHQL_GRAPH, { limits: { maxAliases: 100 } });
+    const many = Array.from(
+      { length: 41 },
+      (_, i) => `s${i}: search(text: "dia", first: 1) { totalCount }`,
+    );
+    const { errors } = await api.run(`{ ${many.join(" ")} }`);
+    expect(errors![0]!.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX" });
+  });
+
   it("refuses a query whose page sizes multiply past the cost limit", async () => {
     const api = await graphqlHarness(GRAPHQL_GRAPH);
     const { data, errors } = await api.run(`{ search(text: "diabetes", first: 100) { nodes {

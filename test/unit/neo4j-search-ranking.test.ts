@@ -205,11 +205,13 @@ describe("Neo4j search ranks like the embedded store", () => {
 });
 
 describe("search keys and the Lucene query", () => {
-  it("builds a query requiring every word, the last one as a prefix, without stop words", () => {
+  it("builds a query requiring every word, the last one as a prefix from three characters, without stop words", () => {
     expect(luceneQuery("type 2 diabetes hyperglyc")).toBe("+type +2 +diabetes +hyperglyc*");
     expect(luceneQuery("Diabetes mellitus without")).toBe("+diabetes +mellitus +without*");
     expect(luceneQuery("use of insulin")).toBe("+use +insulin*");
-    expect(luceneQuery("of the")).toBe("+of +the*");
+    expect(luceneQuery("of the")).toBeNull();
+    expect(luceneQuery("type 2")).toBe("+type +2");
+    expect(luceneQuery("vitamin d")).toBe("+vitamin +d");
     expect(luceneQuery("Ménière's disease")).toBe("+meniere +s +disease*");
     expect(luceneQuery("  ,;  ")).toBeNull();
   });

@@ -7,7 +7,18 @@ import { pageWindow, toConnection } from "../pagination.js";
 import { DateScalar } from "../scalars.js";
 import { CodeConnection } from "../types/connection.type.js";
 import { toCode } from "../types/code.type.js";
+import { type ComplexityEstimatorArgs } from "graphql-query-complexity";
 import { pagedComplexity } from "./code.resolver.js";
+
+/**
+ * What a search costs before its results: ranking candidates is the dearest thing a
+ * query can ask for (tens of milliseconds for a broad prefix on a full release).
+ */
+export const SEARCH_BASE_COST = 500;
+
+function searchComplexity(args: ComplexityEstimatorArgs): number {
+  return SEARCH_BASE_COST + pagedComplexity(args);
+}
 
 /** Longest search text accepted. */
 export const MAX_SEARCH_TEXT = 200;
@@ -60,7 +71,7 @@ export class SearchResolver {
   @Query(() => CodeConnection, {
     description:
       "Finds codes by code prefix (`E11`, `e11.6`, `0DT`) or by words of their titles and synonyms (`type 2 diabetes`, the last word may be a prefix: `diab`). Ranked: exact code, then code prefix, then titles holding all words (shorter, closer titles first), then synonyms.",
-    complexity: pagedComplexity,
+    complexity: searchComplexity,
   })
   async search(
     @Args(() => SearchArgs) args: SearchArgs,

@@ -1,5 +1,5 @@
 import { type CodeNode } from "../../domain/graph.js";
-import { codeKey, requiredWords, words } from "../../domain/text.js";
+import { codeKey, isPrefixWord, requiredWords, words } from "../../domain/text.js";
 import { type SearchHit, type SearchPage, type SearchQuery } from "../graph-store.js";
 import { codeHit, codePrefixQuery, rankHits, wordHit } from "../search-scoring.js";
 
@@ -82,6 +82,7 @@ export class SearchIndex {
 
   /** Words of the index that start with `prefix` (the last query word is a prefix). */
   private expandPrefix(prefix: string): string[] {
+    if (!isPrefixWord(prefix)) return this.postings.has(prefix) ? [prefix] : [];
     const out: string[] = [];
     for (let i = lowerBoundString(this.sortedWords, prefix); i < this.sortedWords.length; i++) {
       const w = this.sortedWords[i]!;

@@ -1,4 +1,4 @@
-import { requiredWords } from "../../domain/text.js";
+import { isPrefixWord, requiredWords } from "../../domain/text.js";
 import { type CodeNode } from "../../domain/graph.js";
 import { type SearchHit, type SearchPage, type SearchQuery } from "../graph-store.js";
 import { codeHit, codePrefixQuery, rankHits, wordHit } from "../search-scoring.js";
@@ -17,14 +17,16 @@ export function codeSearchKeys(text: string): string[] {
 
 /**
  * The Lucene query for the words of a search text: every word required, the last one
- * as a prefix (`type 2 diabetes hyperglyc` → `+type +2 +diabetes +hyperglyc*`). Words
+ * as a prefix from three characters on (`type 2 diabetes hyperglyc` →
+ * `+type +2 +diabetes +hyperglyc*`). Words
  * are made of [a-z0-9] only, so nothing needs escaping, and lower-case `and`/`or`/`not`
  * are plain terms to Lucene. Null when the text has no words.
  */
 export function luceneQuery(text: string): string | null {
   const required = requiredWords(text);
   if (required.length === 0) return null;
-  return required.map((w, i) => (i === required.length - 1 ? `+${w}*` : `+${w}`)).join(" ");
+  const last = required.length - 1;
+  return required.map((w, i) => (i === last && isPrefixWord(w) ? `+${w}*` : `+${w}`)).join(" ");
 }
 
 /**

@@ -79,7 +79,7 @@ describe("note targets", () => {
     ]);
   });
 
-  it("reads chapters by number and appended characters, and keeps character rules unexpanded", () => {
+  it("reads chapters by number and appended characters", () => {
     expect(parseNoteTargets("code (Chapter 20) to identify external cause")).toEqual([
       { type: "chapter", number: "20" },
     ]);
@@ -90,9 +90,51 @@ describe("note targets", () => {
       { type: "suffixed", start: "F10", end: "F10", suffixes: ["27"] },
       { type: "suffixed", start: "F13", end: "F13", suffixes: ["27"] },
     ]);
-    expect(parseNoteTargets("drug (T36-T50 with fifth or sixth character 5)")).toEqual([
-      { type: "qualified", text: "T36-T50 with fifth or sixth character 5" },
+    expect(parseNoteTargets("diabetes mellitus (E08-E13 with .61-)")).toEqual([
+      { type: "suffixed", start: "E08", end: "E13", suffixes: ["61"] },
     ]);
+    expect(parseNoteTargets("diabetic angiopathy (E08-E13 with .51-.52)")).toEqual([
+      { type: "suffixed", start: "E08", end: "E13", suffixes: ["51", "52"] },
+    ]);
+  });
+
+  it("reads rules on a code's characters, and keeps 7th-character and prose rules as they stand", () => {
+    const rule = (note: string) => parseNoteTargets(note);
+    expect(rule("drug (T36-T50 with fifth or sixth character 5)")).toEqual([
+      { type: "characterRule", start: "T36", end: "T50", rule: { place: "final", values: ["5"] } },
+    ]);
+    expect(rule("drug (T36-T50 with fifth or six character 5)")[0]).toMatchObject({
+      rule: { place: "final", values: ["5"] },
+    });
+    expect(rule("poisoning (T36-T65 with fifth or sixth character 1-4 or 6)")[0]).toMatchObject({
+      rule: { place: "final", values: ["1", "2", "3", "4", "6"] },
+    });
+    expect(rule("fluency disorder (I69. with final characters -23)")).toEqual([
+      { type: "characterRule", start: "I69", end: "I69", rule: { place: "final", values: ["23"] } },
+    ]);
+    expect(rule("salicylates (T39.0-, with sixth character 5)")).toEqual([
+      { type: "characterRule", start: "T39.0", end: "T39.0", rule: { place: 6, values: ["5"] } },
+    ]);
+    expect(rule("whooping cough (A37 with fifth-character 1)")[0]).toMatchObject({
+      rule: { place: 5, values: ["1"] },
+    });
+    expect(rule("amnestic syndrome (F10-F19 with 5th character .6)")[0]).toMatchObject({
+      start: "F10",
+      end: "F19",
+      rule: { place: 5, values: ["6"] },
+    });
+    expect(rule("mononucleosis (B27.- with fourth character 2)")[0]).toMatchObject({
+      rule: { place: 4, values: ["2"] },
+    });
+    // No 7th character is a code of the tabular, and prose names no character.
+    for (const text of [
+      "S42.- with 7th character B or C",
+      "S52.- with open fracture 7th character",
+      "T51-T65 with fifth or sixth character to indicate intent",
+      "F11-F19 with fifth to sixth characters 51",
+    ]) {
+      expect(rule(`note (${text})`)).toEqual([{ type: "qualified", text }]);
+    }
   });
 
   it("finds nothing in words that merely contain letters and digits", () => {
@@ -111,7 +153,7 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
   it("is a supplement of the file's release with its hash", () => {
     expect(parsed.format).toBe(FormatId.ICD10CM_TABULAR);
     expect(parsed.snapshot).toBeNull();
-    expect(parsed.rows).toBe(25);
+    expect(parsed.rows).toBe(46);
     expect(parsed.sha256).toBe(
       createHash("sha256")
         .update(readFileSync(fixture("valid.xml")))
@@ -119,10 +161,10 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
     );
     expect(counts).toMatchObject({
       version: "FY2021",
-      chapters: 3,
-      sections: 5,
-      diags: 25,
-      placeholderDiags: 1,
+      chapters: 4,
+      sections: 8,
+      diags: 46,
+      placeholderDiags: 2,
     });
   });
 
@@ -134,6 +176,10 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
       "ICD10CM:E89-E89",
       "ICD10CM:N00-N99",
       "ICD10CM:N17-N19",
+      "ICD10CM:S00-T88",
+      "ICD10CM:T36-T50",
+      "ICD10CM:T51-T65",
+      "ICD10CM:T66-T78",
       "ICD10CM:Z00-Z99",
       "ICD10CM:Z77-Z99",
     ]);
@@ -175,6 +221,12 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
       "ICD10CM:N17 → ICD10CM:N17-N19",
       "ICD10CM:N18 → ICD10CM:N17-N19",
       "ICD10CM:N19 → ICD10CM:N17-N19",
+      "ICD10CM:T36 → ICD10CM:T36-T50",
+      "ICD10CM:T43 → ICD10CM:T36-T50",
+      "ICD10CM:T50 → ICD10CM:T36-T50",
+      "ICD10CM:T51 → ICD10CM:T51-T65",
+      "ICD10CM:T65 → ICD10CM:T51-T65",
+      "ICD10CM:T78 → ICD10CM:T66-T78",
       "ICD10CM:Z79 → ICD10CM:Z77-Z99",
     ]);
     expect(subsets[2]).toMatchObject({
@@ -216,6 +268,10 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
       "EXCLUDES1 ICD10CM:E11 → ICD10CM:N19",
       "EXCLUDES1 ICD10CM:E11 → ICD10CM:Z79.4",
       "EXCLUDES1 ICD10CM:E11 → ICD10CM:Z79.84",
+      // A character rule: the codes of the span it picks.
+      "EXCLUDES2 ICD10CM:E11 → ICD10CM:T36.0X5",
+      "EXCLUDES2 ICD10CM:E11 → ICD10CM:T43.655",
+      "EXCLUDES2 ICD10CM:E11 → ICD10CM:T50.905",
       "CODE_ALSO ICD10CM:E11 → ICD10CM:Z00-Z99",
     ]);
     expect(edgeLines(parsed.edges, "ICD10CM:E11.9")).toEqual([
@@ -273,8 +329,33 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
       instructions.filter((e) => e.from === "ICD10CM:E13" || e.from === "ICD10CM:E11.44"),
     ).toEqual([]);
     expect(instructions.filter((e) => e.to === "ICD10CM:E11.9")).toEqual([]);
-    expect(instructions).toHaveLength(16);
+    expect(instructions).toHaveLength(24);
     expect(counts.notes).toMatchObject({ notes: 1, sevenChrNote: 1 });
+  });
+
+  it("expands a character rule to the codes it picks, the intent being a code's last character", () => {
+    const targets = (from: string, line: number) =>
+      parsed.edges.filter((e) => e.from === from && e.line === line).map((e) => e.to);
+    // "fifth or sixth character 5": the adverse effects, not T43.651, whose fifth is a 5
+    // naming the drug, nor the header T43.65 above it.
+    expect(targets("ICD10CM:E11", 76)).toEqual([
+      "ICD10CM:T36.0X5",
+      "ICD10CM:T43.655",
+      "ICD10CM:T50.905",
+    ]);
+    // "1-4 or 6": poisonings and underdosings, the intent sixth (T36.0X1) or fifth (T51.91).
+    expect(targets("ICD10CM:T78", 269)).toEqual([
+      "ICD10CM:T36.0X1",
+      "ICD10CM:T36.0X6",
+      "ICD10CM:T43.651",
+      "ICD10CM:T50.901",
+      "ICD10CM:T51.91",
+    ]);
+    expect(parsed.edges.find((e) => e.to === "ICD10CM:T51.91")).toMatchObject({
+      relation: Relation.EXCLUDES,
+      kind: ExclusionKind.EXCLUDES1,
+      note: "poisoning by drugs and toxic effects (T36-T65 with fifth or sixth character 1-4 or 6)",
+    });
   });
 
   it("counts and reports what makes no edge, with its line and text", () => {
@@ -288,14 +369,14 @@ describe("ICD-10-CM tabular: hand-written fixture", async () => {
         ],
       },
       {
-        reason: TabularUnresolved.CHARACTER_RULE,
-        count: 1,
-        examples: ["76: adverse effect of drugs (T36-T50 with fifth or sixth character 5)"],
-      },
-      {
         reason: TabularUnresolved.NOT_IN_TABULAR,
         count: 1,
         examples: ['77: E11.8 in "a code the list lacks (E11.8)"'],
+      },
+      {
+        reason: TabularUnresolved.CHARACTER_RULE,
+        count: 1,
+        examples: ["272: open fracture (S42.- with 7th character B or C)"],
       },
     ]);
   });
@@ -547,13 +628,43 @@ describe.skipIf(!existsSync(REAL))(
       }
     });
 
+    it("expands the adverse-effect rule to exactly the file's adverse-effect codes", () => {
+      // Independently of the parser: the codes of T36-T50 with none below them whose last
+      // character, the intent, is 5.
+      const names = [...xml.matchAll(/<name>(T(?:3[6-9]|4[0-9]|50)\.[^<]+)<\/name>/g)].map(
+        (m) => m[1]!,
+      );
+      const leaves = names.filter((n) => !names.some((o) => o !== n && o.startsWith(n)));
+      const adverse = leaves.filter((n) => n.endsWith("5")).map((n) => `ICD10CM:${n}`);
+      expect(adverse.length).toBe(171);
+      const rule = "(T36-T50 with fifth or sixth character 5)";
+      const notes = count(/\(T36-T50 with fifth or sixth character 5\)/g);
+      const edges = parse.file.edges.filter((e) => "note" in e && e.note?.includes(rule));
+      const holders = new Set(edges.map((e) => e.from));
+      expect(holders.size).toBe(notes);
+      for (const holder of holders) {
+        expect(edges.filter((e) => e.from === holder).map((e) => e.to)).toEqual(adverse);
+      }
+    });
+
     it("reports what makes no edge, each reason with examples", () => {
       const reasons = Object.fromEntries(parse.file.unresolved.map((u) => [u.reason, u]));
       expect(reasons[TabularUnresolved.NOT_IN_TABULAR]?.examples).toEqual([
+        // B27.02 is the one meant, its fifth character 2: read as written, never guessed.
+        '34135: no code of B27 answers the rule in "infectious mononucleosis complicated by meningitis (B27.- with fourth character 2)"',
         '211701: V94.X in "hit by boat while water-skiing NOS (V94.X)"',
       ]);
       expect(reasons[TabularUnresolved.RANGE_END_NOT_IN_TABULAR]?.examples).toEqual([
         '215975: T63.81-R63.83 in "contact with venomous amphibians (T63.81-R63.83)"',
+      ]);
+      // What no code of the tabular answers: 7th characters, and rules in prose.
+      expect(reasons[TabularUnresolved.CHARACTER_RULE]?.count).toBe(10);
+      expect(reasons[TabularUnresolved.CHARACTER_RULE]?.examples).toEqual([
+        "37832: infectious mononucleosis (B27.0-B27.9 with 1)",
+        "70073: poisoning due to drug or toxin (T51-T65 with fifth or sixth character to indicate intent), for toxic pneumonopathy",
+        expect.stringContaining("(F11-F19 with fifth to sixth characters 51)"),
+        expect.stringContaining("(S02.- with 7th character B)"),
+        expect.stringContaining("(S12.- with 7th character B)"),
       ]);
       for (const u of parse.file.unresolved) {
         expect(u.count).toBeGreaterThan(0);

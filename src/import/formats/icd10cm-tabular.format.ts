@@ -68,8 +68,10 @@ import { UnresolvedTally } from "../unresolved-tally.js";
  * targets. A range that is a chapter or block id becomes an edge to that node; any other
  * range becomes edges to the topmost codes between its ends in the file's own order (the
  * tabular order, where M1A sits among M05-M14): "(N18.1-N18.6)" → N18.1 … N18.6.
- * "(E08-E13 with .44)" → E08.44 … E13.44. Ranges with a character rule ("with fifth or
- * sixth character 5") are not expanded. Every target is checked against the codes of the
+ * "(E08-E13 with .44)" → E08.44 … E13.44. A rule on the characters picks the codes of its
+ * span that answer it (see `CharacterRule`): "(T36-T50 with fifth or sixth character 5)" →
+ * every adverse-effect code; a 7th-character rule is reported, since the tabular lists no
+ * 7th-character codes. Every target is checked against the codes of the
  * file itself (a FY2021 note cannot name a later code), so each edge's `to` is a code of
  * this release; whatever cannot be turned into an edge is counted by reason with
  * examples in `unresolved`.
@@ -143,7 +145,7 @@ export const TabularUnresolved = {
   NO_CODE: "note names no code",
   NOT_IN_TABULAR: "target not in the tabular list",
   RANGE_END_NOT_IN_TABULAR: "range end not in the tabular list",
-  CHARACTER_RULE: "range qualified by a character rule (not expanded)",
+  CHARACTER_RULE: "character rule naming no code of the tabular (7th characters, prose)",
   MALFORMED: "note names a malformed code",
   UNKNOWN_ELEMENT: "element the tabular layout does not have (not read)",
   SELF: "target is the code bearing the note",
@@ -525,12 +527,89 @@ export type NoteTarget =
       readonly end: string;
       readonly suffixes: readonly string[];
     }
-  /** A span narrowed by a rule on its characters ("T36-T50 with fifth or sixth character 5"): not expanded. */
+  /** The codes of a span that a rule on their characters picks ("T36-T50 with fifth or sixth character 5"). */
+  | {
+      readonly type: "characterRule";
+      readonly start: string;
+      readonly end: string;
+      readonly rule: CharacterRule;
+    }
+  /** A span narrowed by a rule no code of the tabular answers ("S42.- with 7th character B or C"), or by prose. */
   | { readonly type: "qualified"; readonly text: string }
   /** A chapter by its number ("code (Chapter 20) to identify external cause"). */
   | { readonly type: "chapter"; readonly number: string }
   /** A code-shaped token the ICD-10-CM grammar refuses. */
   | { readonly type: "malformed"; readonly text: string };
+
+/**
+ * A rule on a code's characters, counted without the dot (T36.0X5: T is the first, 5 the
+ * sixth).
+ * - `place` 4, 5 or 6: codes of that many characters whose character there is one of
+ *   `values` ("M51.- with fifth character 4" → M51.04, M51.14 …; "T22.- with fifth
+ *   character 5" → the subcategories T22.05 … T22.75, with all below them).
+ * - `final`: codes with none below them whose last characters are one of `values`. The
+ *   poisoning tables put the intent last, fifth or sixth as the code is long: "T36-T50 with
+ *   fifth or sixth character 5" is every adverse effect (T36.0X5, T40.605, and T51.95 would
+ *   be one), never T43.651 (poisoning by methamphetamines, accidental), whose fifth is a 5
+ *   that names the drug. "I69. with final characters -23" → I69.023, I69.123 …
+ */
+export type CharacterRule =
+  | { readonly place: 4 | 5 | 6; readonly values: readonly string[] }
+  | { readonly place: "final"; readonly values: readonly string[] };
+
+const PLACES: Readonly<Record<string, 4 | 5 | 6>> = {
+  fourth: 4,
+  "4th": 4,
+  fifth: 5,
+  "5th": 5,
+  sixth: 6,
+  "6th": 6,
+};
+// "A37 with fifth-character 1", "F10-F19 with 5th character .6".
+const ONE_PLACE = /^\s*(fourth|4th|fifth|5th|sixth|6th)[\s-]+character\s+(.+?)\s*$/i;
+// "six" for "sixth" stands once in the FY2021 file.
+const INTENT_PLACE = /^\s*(?:fifth|5th)\s+or\s+(?:sixth|six|6th)\s+character\s+(.+?)\s*$/i;
+const FINAL_CHARACTERS = /^\s*final\s+characters\s+-?([0-9A-Z]{2,3})\s*$/;
+
+/** The characters "5", "1-4 or 6", "B or C" allow, or undefined when the list is prose. */
+function characterValues(list: string): string[] | undefined {
+  const values: string[] = [];
+  for (const part of list.split(/\s*(?:,|\bor\b|\band\b)\s*/)) {
+    const m = /^\.?([0-9])(?:-([0-9]))?$/.exec(part) ?? /^\.?([A-Z])$/.exec(part);
+    if (!m) return undefined;
+    const last = m[2] ?? m[1]!;
+    if (last < m[1]!) return undefined;
+    for (let c = m[1]!.charCodeAt(0); c <= last.charCodeAt(0); c++)
+      values.push(String.fromCharCode(c));
+  }
+  return values.length > 0 ? values : undefined;
+}
+
+/** The rule after "with" in "(T36-T50 with fifth or sixth character 5)", if it is one this reads. */
+export function readCharacterRule(text: string): CharacterRule | undefined {
+  const one = ONE_PLACE.exec(text);
+  if (one) {
+    const values = characterValues(one[2]!);
+    return values && { place: PLACES[one[1]!.toLowerCase()]!, values };
+  }
+  const intent = INTENT_PLACE.exec(text);
+  if (intent) {
+    const values = characterValues(intent[1]!);
+    return values && { place: "final", values };
+  }
+  const final = FINAL_CHARACTERS.exec(text);
+  return final ? { place: "final", values: [final[1]!] } : undefined;
+}
+
+/** Whether a code of the tabular (with `leaf`: no code below it) answers a rule. */
+function answersCharacterRule(code: string, leaf: boolean, rule: CharacterRule): boolean {
+  const chars = code.replace(".", "");
+  if (rule.place !== "final") {
+    return chars.length === rule.place && rule.values.includes(chars[rule.place - 1]!);
+  }
+  // The rule names characters after the category's three.
+  return leaf && rule.values.some((v) => chars.length >= 3 + v.length && chars.endsWith(v));
+}
 
 // A category: a letter, then a digit and a digit or letter (E11, C7A), or a letter and
 // a digit (QA0, new in FY2026). Requiring a digit keeps words like AND, NOS, HIV out.
@@ -542,8 +621,32 @@ const REFERENCE = new RegExp(
   `(?<![A-Za-z0-9.])(${CODE})(?:\\.?-)?(?:\\s*(?:-|\\bto\\b)\\s*(${CODE})(?:\\.?-)?)?(?![A-Za-z0-9])`,
   "g",
 );
-// What may follow "with" to append characters: ".44", ".17, .27, .97", ".15. .25, .95".
-const SUFFIX_LIST = /^(?:[\s,;.]|\band\b|\bor\b)*(?:\.[0-9A-Z]{1,4}(?:[\s,;.]|\band\b|\bor\b)*)+$/;
+// What may follow "with" to append characters: ".44", ".17, .27, .97", ".15. .25, .95",
+// ".61-" (a dash names the code itself), ".51-.52" (the codes between).
+const SUFFIX_ITEM = "\\.([0-9A-Z]{1,4})(?:-(?:\\.([0-9A-Z]{1,4}))?)?";
+const SUFFIX_SEPARATORS = "(?:[\\s,;.]|\\band\\b|\\bor\\b)*";
+const SUFFIX_LIST = new RegExp(`^${SUFFIX_SEPARATORS}(?:${SUFFIX_ITEM}${SUFFIX_SEPARATORS})+$`);
+
+/** The characters "with .44", "with .17, .27", "with .51-.52" append, or none. */
+function readSuffixes(rule: string): string[] {
+  if (!SUFFIX_LIST.test(rule)) return [];
+  const out: string[] = [];
+  for (const m of rule.matchAll(new RegExp(SUFFIX_ITEM, "g"))) {
+    const first = m[1]!;
+    const last = m[2];
+    if (last === undefined) {
+      out.push(first);
+      continue;
+    }
+    // A span is read only when its ends differ in a last digit, as in the file's one use.
+    const stem = first.slice(0, -1);
+    const [from, to] = [first.at(-1)!, last.at(-1)!];
+    if (last.slice(0, -1) !== stem || !/[0-9]/.test(from) || !/[0-9]/.test(to) || to < from)
+      return [];
+    for (let d = Number(from); d <= Number(to); d++) out.push(`${stem}${d}`);
+  }
+  return out;
+}
 const GROUP = /\(([^()]*)\)/g;
 
 /** Why a string is not an ICD-10-CM code, in the domain grammar's words. */
@@ -606,15 +709,22 @@ export function parseNoteTargets(note: string): NoteTarget[] {
     if (withAt >= 0) {
       const bases = referencesIn(inner.slice(0, withAt));
       const rule = inner.slice(withAt + "with".length);
-      const suffixes = SUFFIX_LIST.test(rule)
-        ? [...rule.matchAll(/\.([0-9A-Z]{1,4})/g)].map((m) => m[1]!)
-        : [];
+      const suffixes = readSuffixes(rule);
+      const characterRule = readCharacterRule(rule);
       if (suffixes.length > 0 && bases.length > 0) {
         for (const b of bases) {
           if (b.type === "code")
             out.push({ type: "suffixed", start: b.code, end: b.code, suffixes });
           else if (b.type === "range")
             out.push({ type: "suffixed", start: b.start, end: b.end, suffixes });
+          else out.push(b);
+        }
+      } else if (characterRule && bases.length > 0) {
+        for (const b of bases) {
+          if (b.type === "code")
+            out.push({ type: "characterRule", start: b.code, end: b.code, rule: characterRule });
+          else if (b.type === "range")
+            out.push({ type: "characterRule", start: b.start, end: b.end, rule: characterRule });
           else out.push(b);
         }
       } else {
@@ -630,6 +740,11 @@ export function parseNoteTargets(note: string): NoteTarget[] {
 // ── From the read to records ───────────────────────────────────────────────────────
 
 const RANGE_AT_END = /\s*\(([A-Z][0-9A-Z]{2})(?:-([A-Z][0-9A-Z]{2}))?\)\s*$/;
+
+/** "T36-T50", or "B27" for a span of one code. */
+function spanText(target: { readonly start: string; readonly end: string }): string {
+  return target.start === target.end ? target.start : `${target.start}-${target.end}`;
+}
 
 function rangeId(start: string, end: string): string {
   return codeId(CodeSystemId.ICD10CM, `${start}-${end}`);
@@ -922,6 +1037,22 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
     return blocks ? out : diags;
   };
 
+  /** The diags at both ends of a span a note names, in file order; else reported. */
+  const spanOf = (
+    target: { readonly start: string; readonly end: string },
+    note: NoteRecord,
+  ): { a: DiagState; b: DiagState } | undefined => {
+    const a = byCode.get(target.start);
+    const b = byCode.get(target.end);
+    if (a && b && a.index <= b.index) return { a, b };
+    unresolved.add(
+      TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
+      `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
+      note.line,
+    );
+    return undefined;
+  };
+
   const targetIds = (target: NoteTarget, note: NoteRecord): string[] => {
     switch (target.type) {
       case "code": {
@@ -937,33 +1068,16 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
       case "range": {
         const named = rangeId(target.start, target.end);
         if (nodeIds.has(named)) return [named];
-        const a = byCode.get(target.start);
-        const b = byCode.get(target.end);
-        if (!a || !b || a.index > b.index) {
-          unresolved.add(
-            TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
-            `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
-            note.line,
-          );
-          return [];
-        }
-        return cover(a, b, true) as string[];
+        const span = spanOf(target, note);
+        return span ? (cover(span.a, span.b, true) as string[]) : [];
       }
       case "suffixed": {
-        const a = byCode.get(target.start);
-        const b = byCode.get(target.end);
-        if (!a || !b || a.index > b.index) {
-          unresolved.add(
-            TabularUnresolved.RANGE_END_NOT_IN_TABULAR,
-            `${target.start}-${target.end} in ${JSON.stringify(note.text)}`,
-            note.line,
-          );
-          return [];
-        }
+        const span = spanOf(target, note);
+        if (!span) return [];
         // "F10-F19 with .17, .27, .97" names whichever of the combinations exist (F10.27,
         // F10.97, not F10.17): only a rule that matches no code at all is lost.
         const out: string[] = [];
-        for (const base of cover(a, b, false) as DiagState[]) {
+        for (const base of cover(span.a, span.b, false) as DiagState[]) {
           for (const suffix of target.suffixes) {
             const code = canonicalCmCode(`${base.code.replace(".", "")}${suffix}`);
             const d = code === undefined ? undefined : byCode.get(code);
@@ -975,6 +1089,26 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
           unresolved.add(
             TabularUnresolved.NOT_IN_TABULAR,
             `${rule} in ${JSON.stringify(note.text)}`,
+            note.line,
+          );
+        }
+        return out;
+      }
+      case "characterRule": {
+        const span = spanOf(target, note);
+        if (!span) return [];
+        const out: string[] = [];
+        for (const top of cover(span.a, span.b, false) as DiagState[]) {
+          for (let k = top.index; k <= top.lastDescendant; k++) {
+            const d = raw.diags[k]!;
+            if (answersCharacterRule(d.code, d.lastDescendant === d.index, target.rule))
+              out.push(d.id);
+          }
+        }
+        if (out.length === 0) {
+          unresolved.add(
+            TabularUnresolved.NOT_IN_TABULAR,
+            `no code of ${spanText(target)} answers the rule in ${JSON.stringify(note.text)}`,
             note.line,
           );
         }

@@ -96,6 +96,13 @@ describe("note targets", () => {
     expect(parseNoteTargets("diabetic angiopathy (E08-E13 with .51-.52)")).toEqual([
       { type: "suffixed", start: "E08", end: "E13", suffixes: ["51", "52"] },
     ]);
+    // A bare character after subcategories is appended to each; after categories it is prose.
+    expect(parseNoteTargets("infectious mononucleosis (B27.0-B27.9 with 1)")).toEqual([
+      { type: "suffixed", start: "B27.0", end: "B27.9", suffixes: ["1"] },
+    ]);
+    expect(parseNoteTargets("note (B27-B28 with 1)")).toEqual([
+      { type: "qualified", text: "B27-B28 with 1" },
+    ]);
   });
 
   it("reads rules on a code's characters, and keeps 7th-character and prose rules as they stand", () => {
@@ -126,12 +133,17 @@ describe("note targets", () => {
     expect(rule("mononucleosis (B27.- with fourth character 2)")[0]).toMatchObject({
       rule: { place: 4, values: ["2"] },
     });
+    expect(rule("hallucinations (F11-F19 with fifth to sixth characters 51)")[0]).toMatchObject({
+      rule: { place: 5, values: ["51"] },
+    });
     // No 7th character is a code of the tabular, and prose names no character.
     for (const text of [
       "S42.- with 7th character B or C",
       "S52.- with open fracture 7th character",
       "T51-T65 with fifth or sixth character to indicate intent",
-      "F11-F19 with fifth to sixth characters 51",
+      "F11-F19 with fifth to sixth characters 512",
+      "M51.- with fifth character 4-1",
+      "M51.- with fifth character 1 or 4-2",
     ]) {
       expect(rule(`note (${text})`)).toEqual([{ type: "qualified", text }]);
     }
@@ -628,43 +640,109 @@ describe.skipIf(!existsSync(REAL))(
       }
     });
 
-    it("expands the adverse-effect rule to exactly the file's adverse-effect codes", () => {
-      // Independently of the parser: the codes of T36-T50 with none below them whose last
-      // character, the intent, is 5.
-      const names = [...xml.matchAll(/<name>(T(?:3[6-9]|4[0-9]|50)\.[^<]+)<\/name>/g)].map(
-        (m) => m[1]!,
+    it("expands the poisoning-table rules to exactly the codes their titles name", () => {
+      // Independently of the parser: each code's title, and whether a code is below it.
+      const titles = new Map(
+        [...xml.matchAll(/<name>([^<]+)<\/name>\s*<desc>([^<]*)<\/desc>/g)].map((m) => [
+          m[1]!,
+          m[2]!,
+        ]),
       );
-      const leaves = names.filter((n) => !names.some((o) => o !== n && o.startsWith(n)));
-      const adverse = leaves.filter((n) => n.endsWith("5")).map((n) => `ICD10CM:${n}`);
-      expect(adverse.length).toBe(171);
-      const rule = "(T36-T50 with fifth or sixth character 5)";
-      const notes = count(/\(T36-T50 with fifth or sixth character 5\)/g);
-      const edges = parse.file.edges.filter((e) => "note" in e && e.note?.includes(rule));
-      const holders = new Set(edges.map((e) => e.from));
-      expect(holders.size).toBe(notes);
-      for (const holder of holders) {
-        expect(edges.filter((e) => e.from === holder).map((e) => e.to)).toEqual(adverse);
-      }
+      const codes = [...titles.keys()];
+      const leaves = codes.filter((c) => !codes.some((o) => o !== c && o.startsWith(c)));
+      const within = (from: string, to: string) =>
+        leaves.filter((c) => c.slice(0, 3) >= from && c.slice(0, 3) <= to);
+      const picked = (rule: string) => {
+        const edges = parse.file.edges.filter((e) => "note" in e && e.note?.includes(rule));
+        const holders = new Set(edges.map((e) => e.from));
+        const lists = [...holders].map((h) =>
+          edges.filter((e) => e.from === h).map((e) => e.to.slice("ICD10CM:".length)),
+        );
+        // Every note of the rule picks the same codes.
+        for (const list of lists) expect(list).toEqual(lists[0]);
+        return { holders: holders.size, codes: lists[0] ?? [] };
+      };
+
+      const adverse = picked("(T36-T50 with fifth or sixth character 5)");
+      expect(adverse.holders).toBe(count(/\(T36-T50 with fifth or sixth character 5\)/g));
+      expect(adverse.codes).toEqual(
+        within("T36", "T50").filter((c) => titles.get(c)!.startsWith("Adverse effect of")),
+      );
+      expect(adverse.codes).toHaveLength(171);
+
+      const poisoning = picked("(T36-T65 with fifth or sixth character 1-4 or 6)");
+      expect(poisoning.holders).toBe(15);
+      expect(poisoning.codes).toEqual(
+        within("T36", "T65").filter((c) =>
+          /^(Poisoning by|Toxic effect of|Underdosing of)|, (accidental|intentional self-harm|assault|undetermined)/.test(
+            titles.get(c)!,
+          ),
+        ),
+      );
+      expect(poisoning.codes).toHaveLength(1_403);
+    });
+
+    it("expands the other character rules as a coder reads them", () => {
+      const targets = (line: number) =>
+        parse.file.edges
+          .filter((e) => e.line === line && e.relation !== Relation.SUBSET_OF)
+          .map((e) => e.to.slice("ICD10CM:".length));
+      // "-20": the dash is a character, so I69.x20 and not I69.20.
+      expect(targets(140536)).toEqual([
+        "I69.020",
+        "I69.120",
+        "I69.220",
+        "I69.320",
+        "I69.820",
+        "I69.920",
+      ]);
+      // V09's fifth character names the other vehicle, not the roller-skates.
+      expect(targets(204524)).toEqual(
+        ["V01", "V02", "V03", "V04", "V05", "V06"].flatMap((v) => [
+          `${v}.01`,
+          `${v}.11`,
+          `${v}.91`,
+        ]),
+      );
+      expect(targets(37832)).toEqual(["B27.01", "B27.11", "B27.81", "B27.91"]);
+      const line = (text: string) => xml.slice(0, xml.indexOf(text)).split("\n").length;
+      expect(targets(line("(M51.- with fifth character 4)"))).toEqual([
+        "M51.04",
+        "M51.14",
+        "M51.24",
+        "M51.34",
+        "M51.44",
+        "M51.84",
+      ]);
+      // A place names codes that end there, with what is below them: T22.05, not T22.051.
+      expect(targets(line("(T22.- with fifth character 5)"))).toEqual(
+        ["0", "1", "2", "3", "4", "5", "6", "7"].map((d) => `T22.${d}5`),
+      );
+      const f11 = targets(line("(F11-F19 with fifth to sixth characters 51)"));
+      expect(f11).toHaveLength(24);
+      expect(f11.every((c) => /^F1[1-9]\.[129]51$/.test(c))).toBe(true);
     });
 
     it("reports what makes no edge, each reason with examples", () => {
       const reasons = Object.fromEntries(parse.file.unresolved.map((u) => [u.reason, u]));
       expect(reasons[TabularUnresolved.NOT_IN_TABULAR]?.examples).toEqual([
-        // B27.02 is the one meant, its fifth character 2: read as written, never guessed.
-        '34135: no code of B27 answers the rule in "infectious mononucleosis complicated by meningitis (B27.- with fourth character 2)"',
         '211701: V94.X in "hit by boat while water-skiing NOS (V94.X)"',
+      ]);
+      // B27.02, B27.12 … are meant, their fifth character 2: read as written, never guessed.
+      expect(reasons[TabularUnresolved.RULE_PICKS_NOTHING]?.examples).toEqual([
+        '34135: no code of B27 answers the rule in "infectious mononucleosis complicated by meningitis (B27.- with fourth character 2)"',
       ]);
       expect(reasons[TabularUnresolved.RANGE_END_NOT_IN_TABULAR]?.examples).toEqual([
         '215975: T63.81-R63.83 in "contact with venomous amphibians (T63.81-R63.83)"',
       ]);
       // What no code of the tabular answers: 7th characters, and rules in prose.
-      expect(reasons[TabularUnresolved.CHARACTER_RULE]?.count).toBe(10);
+      expect(reasons[TabularUnresolved.CHARACTER_RULE]?.count).toBe(8);
       expect(reasons[TabularUnresolved.CHARACTER_RULE]?.examples).toEqual([
-        "37832: infectious mononucleosis (B27.0-B27.9 with 1)",
         "70073: poisoning due to drug or toxin (T51-T65 with fifth or sixth character to indicate intent), for toxic pneumonopathy",
-        expect.stringContaining("(F11-F19 with fifth to sixth characters 51)"),
-        expect.stringContaining("(S02.- with 7th character B)"),
-        expect.stringContaining("(S12.- with 7th character B)"),
+        "143881: open skull fracture (S02.- with 7th character B)",
+        "146921: open fracture of vertebra (S12.- with 7th character B)",
+        "151927: open fracture of pelvis (S32.1--S32.9 with 7th character B)",
+        "156148: open fracture of shoulder and upper arm (S42.- with 7th character B or C)",
       ]);
       for (const u of parse.file.unresolved) {
         expect(u.count).toBeGreaterThan(0);

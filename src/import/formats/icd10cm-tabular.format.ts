@@ -145,7 +145,9 @@ export const TabularUnresolved = {
   NO_CODE: "note names no code",
   NOT_IN_TABULAR: "target not in the tabular list",
   RANGE_END_NOT_IN_TABULAR: "range end not in the tabular list",
-  CHARACTER_RULE: "character rule naming no code of the tabular (7th characters, prose)",
+  CHARACTER_RULE:
+    "character rule not read (7th characters, which the tabular lists no codes for, or prose)",
+  RULE_PICKS_NOTHING: "character rule no code of its span answers",
   MALFORMED: "note names a malformed code",
   UNKNOWN_ELEMENT: "element the tabular layout does not have (not read)",
   SELF: "target is the code bearing the note",
@@ -544,18 +546,28 @@ export type NoteTarget =
 /**
  * A rule on a code's characters, counted without the dot (T36.0X5: T is the first, 5 the
  * sixth).
- * - `place` 4, 5 or 6: codes of that many characters whose character there is one of
- *   `values` ("M51.- with fifth character 4" → M51.04, M51.14 …; "T22.- with fifth
- *   character 5" → the subcategories T22.05 … T22.75, with all below them).
- * - `final`: codes with none below them whose last characters are one of `values`. The
- *   poisoning tables put the intent last, fifth or sixth as the code is long: "T36-T50 with
- *   fifth or sixth character 5" is every adverse effect (T36.0X5, T40.605, and T51.95 would
- *   be one), never T43.651 (poisoning by methamphetamines, accidental), whose fifth is a 5
- *   that names the drug. "I69. with final characters -23" → I69.023, I69.123 …
+ * - `place` 4, 5 or 6: codes whose characters from that place on are one of `values`,
+ *   and end there ("M51.- with fifth character 4" → M51.04, M51.14 …; "T22.- with fifth
+ *   character 5" → the subcategories T22.05 … T22.75, with all below them; "F11-F19 with
+ *   fifth to sixth characters 51" → F11.151, F11.251 …).
+ * - `final`: codes with none below them whose last characters, after at least one of
+ *   their own, are one of `values`. The poisoning tables put the intent last, fifth or
+ *   sixth as the code is long: "T36-T50 with fifth or sixth character 5" is every adverse
+ *   effect (T36.0X5, T36.95), never T43.651 (poisoning by methamphetamines, accidental),
+ *   whose fifth is a 5 that names the drug. "I69. with final characters -23" → I69.023,
+ *   I69.123 … (the dash is a character: not I69.20 for "-20").
  */
 export type CharacterRule =
   | { readonly place: 4 | 5 | 6; readonly values: readonly string[] }
   | { readonly place: "final"; readonly values: readonly string[] };
+
+/**
+ * Categories a rule over a span of several categories passes over, by the place the rule
+ * reads: there the character means something else. In V01-V09 the fifth character names
+ * the pedestrian's conveyance (V01.01 on roller-skates), but in V09 the other vehicle
+ * (V09.01 military vehicle): "(V01-V09 with 5th character 1)" means the roller-skaters.
+ */
+const PLACE_MEANS_OTHERWISE: ReadonlyMap<string, number> = new Map([["V09", 5]]);
 
 const PLACES: Readonly<Record<string, 4 | 5 | 6>> = {
   fourth: 4,
@@ -567,6 +579,8 @@ const PLACES: Readonly<Record<string, 4 | 5 | 6>> = {
 };
 // "A37 with fifth-character 1", "F10-F19 with 5th character .6".
 const ONE_PLACE = /^\s*(fourth|4th|fifth|5th|sixth|6th)[\s-]+character\s+(.+?)\s*$/i;
+const PLACES_SPAN =
+  /^\s*(fourth|4th|fifth|5th)\s+to\s+(fifth|5th|sixth|6th)\s+characters\s+([0-9A-Z]{2,3})\s*$/i;
 // "six" for "sixth" stands once in the FY2021 file.
 const INTENT_PLACE = /^\s*(?:fifth|5th)\s+or\s+(?:sixth|six|6th)\s+character\s+(.+?)\s*$/i;
 const FINAL_CHARACTERS = /^\s*final\s+characters\s+-?([0-9A-Z]{2,3})\s*$/;
@@ -578,6 +592,7 @@ function characterValues(list: string): string[] | undefined {
     const m = /^\.?([0-9])(?:-([0-9]))?$/.exec(part) ?? /^\.?([A-Z])$/.exec(part);
     if (!m) return undefined;
     const last = m[2] ?? m[1]!;
+    // "4-1" is no span: the whole list is refused, not read in part.
     if (last < m[1]!) return undefined;
     for (let c = m[1]!.charCodeAt(0); c <= last.charCodeAt(0); c++)
       values.push(String.fromCharCode(c));
@@ -592,6 +607,11 @@ export function readCharacterRule(text: string): CharacterRule | undefined {
     const values = characterValues(one[2]!);
     return values && { place: PLACES[one[1]!.toLowerCase()]!, values };
   }
+  const span = PLACES_SPAN.exec(text);
+  if (span) {
+    const [from, to] = [PLACES[span[1]!.toLowerCase()]!, PLACES[span[2]!.toLowerCase()]!];
+    return span[3]!.length === to - from + 1 ? { place: from, values: [span[3]!] } : undefined;
+  }
   const intent = INTENT_PLACE.exec(text);
   if (intent) {
     const values = characterValues(intent[1]!);
@@ -604,11 +624,13 @@ export function readCharacterRule(text: string): CharacterRule | undefined {
 /** Whether a code of the tabular (with `leaf`: no code below it) answers a rule. */
 function answersCharacterRule(code: string, leaf: boolean, rule: CharacterRule): boolean {
   const chars = code.replace(".", "");
-  if (rule.place !== "final") {
-    return chars.length === rule.place && rule.values.includes(chars[rule.place - 1]!);
+  const place = rule.place;
+  if (place !== "final") {
+    return rule.values.some(
+      (v) => chars.length === place - 1 + v.length && chars.slice(place - 1) === v,
+    );
   }
-  // The rule names characters after the category's three.
-  return leaf && rule.values.some((v) => chars.length >= 3 + v.length && chars.endsWith(v));
+  return leaf && rule.values.some((v) => chars.length > 3 + v.length && chars.endsWith(v));
 }
 
 // A category: a letter, then a digit and a digit or letter (E11, C7A), or a letter and
@@ -710,6 +732,10 @@ export function parseNoteTargets(note: string): NoteTarget[] {
       const bases = referencesIn(inner.slice(0, withAt));
       const rule = inner.slice(withAt + "with".length);
       const suffixes = readSuffixes(rule);
+      // "(B27.0-B27.9 with 1)": one character after subcategories is appended to each.
+      const bare = /^\s*([0-9A-Z])\s*$/.exec(rule);
+      if (suffixes.length === 0 && bare && bases.every((b) => b.type !== "malformed" && dotted(b)))
+        suffixes.push(bare[1]!);
       const characterRule = readCharacterRule(rule);
       if (suffixes.length > 0 && bases.length > 0) {
         for (const b of bases) {
@@ -735,6 +761,13 @@ export function parseNoteTargets(note: string): NoteTarget[] {
     out.push(...refs);
   }
   return out.length > 0 ? out : referencesIn(note);
+}
+
+/** Whether every end a reference names is below its category (E11.9, not E11). */
+function dotted(ref: NoteTarget): boolean {
+  if (ref.type === "code") return ref.code.includes(".");
+  if (ref.type === "range") return ref.start.includes(".") && ref.end.includes(".");
+  return false;
 }
 
 // ── From the read to records ───────────────────────────────────────────────────────
@@ -1098,7 +1131,10 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         const span = spanOf(target, note);
         if (!span) return [];
         const out: string[] = [];
+        const severalCategories = target.start.slice(0, 3) !== target.end.slice(0, 3);
         for (const top of cover(span.a, span.b, false) as DiagState[]) {
+          const place = PLACE_MEANS_OTHERWISE.get(top.code.slice(0, 3));
+          if (severalCategories && place !== undefined && place === target.rule.place) continue;
           for (let k = top.index; k <= top.lastDescendant; k++) {
             const d = raw.diags[k]!;
             if (answersCharacterRule(d.code, d.lastDescendant === d.index, target.rule))
@@ -1107,7 +1143,7 @@ function toRecords(path: string, raw: RawTabular, options: ParseOptions): Tabula
         }
         if (out.length === 0) {
           unresolved.add(
-            TabularUnresolved.NOT_IN_TABULAR,
+            TabularUnresolved.RULE_PICKS_NOTHING,
             `no code of ${spanText(target)} answers the rule in ${JSON.stringify(note.text)}`,
             note.line,
           );

@@ -5,8 +5,8 @@
 // store). Sorting paths by their list of ids is a pre-order walk with siblings in id
 // order: a parent's path is a prefix of its children's, so it sorts first.
 // Each code carries its version spans as parallel lists (versionFrom, versionTo,
-// versionBillable; open ends stored as 0000-01-01 and 9999-12-31), so "the version valid
-// on a date" is a list comprehension here.
+// versionBillable; open ends stored as 0000-01-01 and 9999-12-31, starts never before the
+// system's first day), so "the version valid on a date" is a list comprehension here.
 //
 // Cost. The total needs every matching path, so the walk visits the whole subtree down to
 // q.maxDepth (a chapter of ICD-10-CM: tens of thousands of paths) whatever the page size.

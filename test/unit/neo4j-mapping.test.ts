@@ -28,6 +28,7 @@ import {
   toNumber,
 } from "../../src/store/neo4j/record-mapping.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { withUnknownStarts } from "../support/unknown-starts.js";
 
 /**
  * Record-to-domain mapping with the driver's own value types: nodes and relationships
@@ -73,6 +74,7 @@ beforeAll(async () => {
   graphs = [
     ["contract graph", CONTRACT_GRAPH],
     ["bundled seed", seed],
+    ["bundled seed, starts unknown", withUnknownStarts(seed)],
   ];
 });
 
@@ -124,7 +126,16 @@ describe("codes", () => {
     for (const [, graph] of graphs) {
       for (const code of graph.codes) {
         const row = codeToRow(code);
-        const dates = new Set([OPEN_START, OPEN_END, "2015-10-01", "2026-11-25"]);
+        const dates = new Set([
+          OPEN_START,
+          OPEN_END,
+          "1978-12-31",
+          "1979-01-01",
+          "2012-06-01",
+          "2015-09-30",
+          "2015-10-01",
+          "2026-11-25",
+        ]);
         for (const v of code.versions) {
           for (const edge of [v.validFrom, v.validTo]) {
             if (edge) for (const d of [addDays(edge, -1), edge, addDays(edge, 1)]) dates.add(d);
@@ -189,7 +200,7 @@ describe("codes", () => {
     expect(() => codeFromNode(badSystem)).toThrow(/unknown code system "SNOMED"/);
   });
 
-  it("keep open version ends open: stored as the sentinels, read back as null", () => {
+  it("keep open version ends open: stored as the system's first day and the end sentinel, read back as null", () => {
     const base = CONTRACT_GRAPH.codes.find((c) => c.id === "ICD10CM:Z79.4")!;
     const open: CodeNode = {
       ...base,
@@ -197,7 +208,8 @@ describe("codes", () => {
     };
     const row = codeToRow(open);
     expect(row.validFrom).toBeNull();
-    expect((row.versionFrom as Neo4jDate[]).map(String)).toEqual([OPEN_START, "2024-10-01"]);
+    // An unknown start is stored as the system's first day: no ICD-10-CM code is valid in 2012.
+    expect((row.versionFrom as Neo4jDate[]).map(String)).toEqual(["2015-10-01", "2024-10-01"]);
     expect((row.versionTo as Neo4jDate[]).map(String)).toEqual(["2024-09-30", OPEN_END]);
     expect(codeFromNode(codeNode(open))).toEqual(open);
   });

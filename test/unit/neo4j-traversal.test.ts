@@ -5,7 +5,6 @@ import {
   edgeKey,
   type GraphEdge,
   type GraphRecords,
-  versionAt,
 } from "../../src/domain/graph.js";
 import {
   ALL_RELATIONS,
@@ -32,7 +31,9 @@ import {
   walkSuccessors,
   type WalkEdge,
 } from "../../src/store/neo4j/traversal-walks.js";
+import { codeToRow } from "../../src/store/neo4j/record-mapping.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { withUnknownStarts } from "../support/unknown-starts.js";
 
 /**
  * The Neo4j adapter splits each walk between Cypher and TypeScript. No Neo4j runs here,
@@ -68,6 +69,10 @@ beforeAll(async () => {
   graphs = [
     ["contract graph", build(CONTRACT_GRAPH)],
     ["bundled seed", build(await loadSeed(`${PROJECT_ROOT}/seed`))],
+    [
+      "bundled seed, starts unknown",
+      build(withUnknownStarts(await loadSeed(`${PROJECT_ROOT}/seed`))),
+    ],
   ];
 });
 
@@ -184,8 +189,23 @@ function paths(
   return out;
 }
 
+const rows = new WeakMap<CodeNode, ReturnType<typeof codeToRow>>();
+/**
+ * The version flags in force on a date, as the statements read them from the stored lists:
+ * [k IN range(0, size(n.versionFrom) - 1) WHERE n.versionFrom[k] <= d AND d <= n.versionTo[k]
+ * | n.versionBillable[k]]. Empty when the code is not valid then.
+ */
+function billableInForce(g: Graph, id: string, asOf: string): boolean[] {
+  const node = g.nodes.get(id)!;
+  const row = rows.get(node) ?? codeToRow(node);
+  rows.set(node, row);
+  const [from, to] = [row.versionFrom, row.versionTo] as [readonly unknown[], readonly unknown[]];
+  const billable = row.versionBillable as readonly boolean[];
+  return billable.filter((_, k) => String(from[k]) <= asOf && asOf <= String(to[k]));
+}
+
 const validVersion = (g: Graph, id: string, asOf: string) =>
-  versionAt(g.nodes.get(id)!, asOf) !== undefined;
+  billableInForce(g, id, asOf).length > 0;
 
 /**
  * traverse-descendants.cypher: the path predicate (every edge valid, every code below the
@@ -200,7 +220,7 @@ function descendantsStatement(g: Graph, q: ClosureQuery): TraversalPage {
     return isValidAt(last, q.asOf) && validVersion(g, last.from, q.asOf);
   }).filter(
     (path) =>
-      !q.billableOnly || versionAt(g.nodes.get(path[path.length - 1]!.from)!, q.asOf)!.billable,
+      !q.billableOnly || billableInForce(g, path[path.length - 1]!.from, q.asOf).at(-1) === true,
   );
   const idList = (path: readonly GraphEdge[]) => [q.id, ...path.map((e) => e.from)];
   found.sort(byKeys((path) => [idList(path)]));

@@ -1,6 +1,11 @@
 import neo4j, { type Integer, type Node, type Relationship } from "neo4j-driver";
 import { CodeKind, CodeLevel } from "../../domain/code-kind.js";
-import { type CodeSystemId, codeSystemNodes, isCodeSystemId } from "../../domain/code-system.js";
+import {
+  type CodeSystemId,
+  codeSystemInfo,
+  codeSystemNodes,
+  isCodeSystemId,
+} from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
 import {
   assertNever,
@@ -35,6 +40,17 @@ export type PropertyRow = Readonly<Record<string, PropertyValue | null>>;
 export const OPEN_START: IsoDate = "0000-01-01";
 /** Stored for an open version end. */
 export const OPEN_END: IsoDate = "9999-12-31";
+
+/**
+ * The first day a version can be in force, as the statements test it: its own start, but
+ * never before its system was in use (versionAt's rule: no ICD-10-CM code is valid in
+ * 2012, even when the first release imported left its start unknown). A version that
+ * ended before its system began gets a start after its end, and is never in force.
+ */
+function versionStart(version: CodeVersion, systemStart: IsoDate): IsoDate {
+  const own = version.validFrom ?? OPEN_START;
+  return own > systemStart ? own : systemStart;
+}
 
 /** A stored value that does not have the shape the adapter wrote. */
 export class RecordMappingError extends Error {
@@ -185,6 +201,7 @@ export function codeToRow(node: CodeNode): PropertyRow {
     titles.add(v.title);
     if (v.shortTitle) titles.add(v.shortTitle);
   }
+  const systemStart = codeSystemInfo(node.system).inUseFrom ?? OPEN_START;
   const versions: CodeVersion[] = node.versions.map((v) => ({
     title: v.title,
     shortTitle: v.shortTitle,
@@ -207,7 +224,7 @@ export function codeToRow(node: CodeNode): PropertyRow {
     attributes: JSON.stringify(node.attributes),
     validFrom: first.validFrom === null ? null : toNeo4jDate(first.validFrom),
     validTo: last.validTo === null ? null : toNeo4jDate(last.validTo),
-    versionFrom: node.versions.map((v) => toNeo4jDate(v.validFrom ?? OPEN_START)),
+    versionFrom: node.versions.map((v) => toNeo4jDate(versionStart(v, systemStart))),
     versionTo: node.versions.map((v) => toNeo4jDate(v.validTo ?? OPEN_END)),
     versionBillable: node.versions.map((v) => v.billable),
     titleTexts: searchTexts(titles),

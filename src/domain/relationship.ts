@@ -50,6 +50,31 @@ export enum ExclusionKind {
   EXCLUDES2 = "EXCLUDES2",
 }
 
+/**
+ * Notes a code takes from the codes above it. In the ICD-10-CM tabular an instructional
+ * note ("use additional code", "code first", "code also") or an Excludes note at a
+ * chapter, block, category or subcategory applies to every code below it: E11.9 must be
+ * read with E11's "use additional code … (Z79.4)". Pairings a source states for one code
+ * (a guideline's support, a claims pair) are that code's alone.
+ */
+export const INHERITED_KINDS: ReadonlyMap<Relation, ReadonlySet<string>> = new Map<
+  Relation,
+  ReadonlySet<string>
+>([
+  [
+    Relation.PAIRED_WITH,
+    new Set([PairingKind.USE_ADDITIONAL_CODE, PairingKind.CODE_FIRST, PairingKind.CODE_ALSO]),
+  ],
+  [Relation.EXCLUDES, new Set([ExclusionKind.EXCLUDES1, ExclusionKind.EXCLUDES2])],
+]);
+
+/**
+ * How many levels up notes are inherited from: more than any hierarchy of the graph is
+ * deep (an ICD-10-CM code sits at most six levels below its chapter). traverse-neighbors
+ * .cypher spells the same bound as a literal.
+ */
+export const MAX_INHERITANCE_DEPTH = 10;
+
 /** Which way to follow an edge from a node. */
 export enum Direction {
   OUT = "OUT",

@@ -27,7 +27,11 @@ export function neighborQuery(
   code: Code,
   relation: Relation,
   direction: Direction,
-  filters: { kinds?: readonly string[] | null; systems?: readonly CodeSystemId[] | null } = {},
+  filters: {
+    kinds?: readonly string[] | null;
+    systems?: readonly CodeSystemId[] | null;
+    inherited?: boolean;
+  } = {},
   window: PageWindow = ALL,
 ): NeighborQuery {
   // Property order is fixed: the loader's cache key is the JSON of the query.
@@ -40,6 +44,7 @@ export function neighborQuery(
     // An empty filter list matches nothing, as a filter should; absent means all.
     kinds: filters.kinds ? [...filters.kinds].sort() : null,
     systems: filters.systems ? [...filters.systems].sort() : null,
+    inherited: filters.inherited ?? false,
     offset: window.offset,
     limit: window.limit,
   };
@@ -74,6 +79,11 @@ export function successorQuery(code: Code, maxDepth: number): SuccessorQuery {
 /** The item's node, shown as of the same date as the code it was reached from. */
 export function reached(item: TraversalItem, from: Code): Code {
   return toCode(item.node, from.asOf);
+}
+
+/** For a note the code takes from a code above it, that code, as of the same date. */
+export function inheritedFrom(item: TraversalItem, from: Code): Code | null {
+  return item.inheritedFrom ? toCode(item.inheritedFrom, from.asOf) : null;
 }
 
 export function edgeDirection(item: TraversalItem): EdgeDirection {

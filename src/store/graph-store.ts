@@ -80,6 +80,13 @@ export interface NeighborQuery extends QueryBase {
   readonly kinds: readonly string[] | null;
   /** Keep neighbours of these systems only. */
   readonly systems: readonly CodeSystemId[] | null;
+  /**
+   * Also the notes the code takes from the codes above it on `asOf` (INHERITED_KINDS:
+   * tabular instructions and exclusions), leaving them (direction OUT or BOTH). Listed
+   * after the code's own outgoing edges, nearest bearer first; for PAIRED_WITH within
+   * equal scores. Default false.
+   */
+  readonly inherited?: boolean;
   readonly offset: number;
   readonly limit: number;
 }
@@ -110,10 +117,15 @@ export interface TraversalItem {
   readonly node: CodeNode;
   /** The edge that reached the node; for closures and successors, the last one. */
   readonly edge: GraphEdge | null;
-  /** Hops from the query's node. */
+  /**
+   * Hops from the query's node. For an inherited note, one more than the levels up to
+   * the code bearing it (the edge's `from`): E11.9's note from E11 has depth 2.
+   */
   readonly depth: number;
   /** OUT when the edge leaves the query's node, IN when it arrives. */
   readonly direction: Direction.OUT | Direction.IN;
+  /** For an inherited note, the code above that bears it (the edge's `from`). */
+  readonly inheritedFrom?: CodeNode;
 }
 
 export type TraversalPage = Page<TraversalItem>;

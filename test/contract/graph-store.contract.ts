@@ -238,6 +238,56 @@ export function graphStoreContract(
         expect(after!.totalCount).toBe(4);
       });
 
+      it("adds, when asked, the notes of the codes above: tabular instructions and exclusions, after the code's own", async () => {
+        const [pairings, exclusions, inbound, plain] = await store.traverse([
+          neighbors("ICD10CM:E11.65", Relation.PAIRED_WITH, Direction.BOTH, { inherited: true }),
+          neighbors("ICD10CM:E11.9", Relation.EXCLUDES, Direction.BOTH, { inherited: true }),
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.IN, { inherited: true }),
+          neighbors("ICD10CM:E11.65", Relation.PAIRED_WITH, Direction.BOTH),
+        ]);
+        const rows = (page: TraversalPage) =>
+          page.items.map((i) => [
+            i.node.id,
+            i.direction,
+            i.depth,
+            i.edge?.from,
+            i.inheritedFrom?.id ?? null,
+          ]);
+        // Scored pairings first; then unscored ones, nearest bearer first: E11's "use
+        // additional code" notes reach E11.65 two levels up.
+        expect(rows(pairings!)).toEqual([
+          ["CPT:83036", Direction.IN, 1, "CPT:83036", null],
+          ["ICD10CM:Z79.4", Direction.OUT, 3, "ICD10CM:E11", "ICD10CM:E11"],
+          ["ICD10CM:Z79.84", Direction.OUT, 3, "ICD10CM:E11", "ICD10CM:E11"],
+        ]);
+        expect(pairings!.totalCount).toBe(3);
+        expect(rows(exclusions!)).toEqual([
+          ["ICD10CM:E10", Direction.OUT, 2, "ICD10CM:E11", "ICD10CM:E11"],
+        ]);
+        expect(exclusions!.items[0]!.edge).toEqual(
+          records.edges.find((e) => e.relation === Relation.EXCLUDES),
+        );
+        // Notes are inherited leaving the code only; without the flag, none.
+        expect(rows(inbound!)).toEqual([]);
+        expect(ids(plain!)).toEqual(["CPT:83036"]);
+      });
+
+      it("inherits instructions only, never another code's supporting or claims pairings", async () => {
+        const [page] = await store.traverse([
+          neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.OUT, {
+            inherited: true,
+            kinds: [PairingKind.SUPPORTS, PairingKind.USE_ADDITIONAL_CODE],
+          }),
+        ]);
+        expect(page!.items.map((i) => [i.node.id, i.depth])).toEqual([
+          ["CPT:83036", 1],
+          ["HCPCS:A4253", 1],
+          ["CPT:82947", 1],
+          ["ICD10CM:Z79.4", 2],
+          ["ICD10CM:Z79.84", 2],
+        ]);
+      });
+
       it("matches nothing with an empty filter list", async () => {
         const [noKinds, noSystems] = await store.traverse([
           neighbors("ICD10CM:E11.9", Relation.PAIRED_WITH, Direction.BOTH, { kinds: [] }),

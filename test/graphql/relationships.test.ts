@@ -94,14 +94,20 @@ describe("hierarchy", () => {
 describe("pairings", () => {
   it("lists pairings both ways, strongest first, with their evidence", async () => {
     const d = await data(`{ code(code: "E11.9") { pairedWith { totalCount edges {
-      kind direction source score support confidence reverseConfidence lift node { id } } } } }`);
+      kind direction source score support confidence reverseConfidence lift node { id }
+      inheritedFrom { id } } } } }`);
     const edges = d["code"].pairedWith.edges;
-    expect(d["code"].pairedWith.totalCount).toBe(4);
-    expect(edges.map((e: any) => [e.node.id, e.kind, e.direction, e.score])).toEqual([
-      ["CPT:83036", "SUPPORTS", "OUTGOING", 0.9],
-      ["HCPCS:A4253", "SUPPORTS", "OUTGOING", 0.75],
-      ["CPT:82947", "SUPPORTS", "OUTGOING", 0.6],
-      ["CPT:83036", "OBSERVED", "OUTGOING", 0.42],
+    expect(d["code"].pairedWith.totalCount).toBe(6);
+    expect(
+      edges.map((e: any) => [e.node.id, e.kind, e.direction, e.score, e.inheritedFrom?.id]),
+    ).toEqual([
+      ["CPT:83036", "SUPPORTS", "OUTGOING", 0.9, undefined],
+      ["HCPCS:A4253", "SUPPORTS", "OUTGOING", 0.75, undefined],
+      ["CPT:82947", "SUPPORTS", "OUTGOING", 0.6, undefined],
+      ["CPT:83036", "OBSERVED", "OUTGOING", 0.42, undefined],
+      // E11's "use additional code" notes apply to every code below it.
+      ["ICD10CM:Z79.4", "USE_ADDITIONAL_CODE", "OUTGOING", null, "ICD10CM:E11"],
+      ["ICD10CM:Z79.84", "USE_ADDITIONAL_CODE", "OUTGOING", null, "ICD10CM:E11"],
     ]);
     expect(edges[3]).toMatchObject({
       source: "claims",
@@ -110,6 +116,26 @@ describe("pairings", () => {
       reverseConfidence: 0.3,
       lift: 2.1,
     });
+  });
+
+  it("leaves the notes of the codes above out when asked to", async () => {
+    const d = await data(`{ code(code: "E11.9") {
+      pairedWith(inherited: false) { totalCount edges { inheritedFrom { id } } }
+      excludes(inherited: false) { code { id } }
+      all: excludes { code { id } kind direction note inheritedFrom { id title } }
+    } }`);
+    expect(d["code"].pairedWith.totalCount).toBe(4);
+    expect(d["code"].pairedWith.edges.every((e: any) => e.inheritedFrom === null)).toBe(true);
+    expect(d["code"].excludes).toEqual([]);
+    expect(d["code"].all).toEqual([
+      {
+        code: { id: "ICD10CM:E10" },
+        kind: "EXCLUDES1",
+        direction: "OUTGOING",
+        note: "type 1 diabetes mellitus (E10.-)",
+        inheritedFrom: { id: "ICD10CM:E11", title: "Type 2 diabetes mellitus" },
+      },
+    ]);
   });
 
   it("filters by kind and system", async () => {

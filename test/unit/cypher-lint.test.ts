@@ -9,7 +9,7 @@ import {
 } from "@neo4j-cypher/language-support";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import { ALL_RELATIONS } from "../../src/domain/relationship.js";
+import { ALL_RELATIONS, MAX_INHERITANCE_DEPTH } from "../../src/domain/relationship.js";
 import {
   CYPHER_DIR,
   LOAD_EDGES,
@@ -217,6 +217,11 @@ describe("statement files and the adapter agree", () => {
       const text = await readFile(join(CYPHER_DIR, STATEMENTS[LOAD_EDGES[relation]].file), "utf8");
       expect(text).toContain(`MERGE (a)-[r:${relation} {key: row.key}]->(b)`);
     }
+  });
+
+  it("inherited notes are looked for as many levels up as the embedded store looks", async () => {
+    const text = await readFile(join(CYPHER_DIR, STATEMENTS.traverseNeighbors.file), "utf8");
+    expect(text).toContain(`[:SUBSET_OF*1..${MAX_INHERITANCE_DEPTH}]`);
   });
 
   it("the walk statements' depth bound is MAX_WALK_DEPTH, the largest depth the configuration accepts", async () => {

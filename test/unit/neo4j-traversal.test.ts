@@ -10,6 +10,7 @@ import {
   ALL_RELATIONS,
   DATED_NEIGHBOUR_RELATIONS,
   Direction,
+  INHERITED_KINDS,
   PairingKind,
   Relation,
 } from "../../src/domain/relationship.js";
@@ -123,13 +124,32 @@ function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
   // The parameters the adapter sends (neighborParams).
   const byScore = q.relation === Relation.PAIRED_WITH;
   const datedNeighbours = DATED_NEIGHBOUR_RELATIONS.has(q.relation);
-  const rows: { edge: GraphEdge; node: CodeNode; side: number }[] = [];
+  const inherited = q.inherited === true && INHERITED_KINDS.has(q.relation);
+  const inheritedKinds = INHERITED_KINDS.get(q.relation) ?? new Set<string>();
+  const rows: { edge: GraphEdge; node: CodeNode; side: number; depth: number }[] = [];
   for (const edge of g.edges) {
     if (edge.relation !== q.relation) continue;
     if (q.direction !== Direction.IN && edge.from === q.id)
-      rows.push({ edge, node: g.nodes.get(edge.to)!, side: 0 });
+      rows.push({ edge, node: g.nodes.get(edge.to)!, side: 0, depth: 1 });
     if (q.direction !== Direction.OUT && edge.to === q.id)
-      rows.push({ edge, node: g.nodes.get(edge.from)!, side: 1 });
+      rows.push({ edge, node: g.nodes.get(edge.from)!, side: 1, depth: 1 });
+  }
+  if (inherited && q.direction !== Direction.IN) {
+    // MATCH up = (n)-[:SUBSET_OF*1..10]->(a) with every edge valid; min(length(up)) per a.
+    const levels = new Map<string, number>();
+    for (const up of paths(g, q.id, Relation.SUBSET_OF, true, 10, (path) =>
+      isValidAt(path[path.length - 1]!, q.asOf),
+    )) {
+      const a = up[up.length - 1]!.to;
+      levels.set(a, Math.min(levels.get(a) ?? Infinity, up.length));
+    }
+    for (const [a, level] of levels) {
+      for (const edge of g.edges) {
+        if (edge.relation !== q.relation || edge.from !== a) continue;
+        if (!("kind" in edge) || !inheritedKinds.has(edge.kind)) continue;
+        rows.push({ edge, node: g.nodes.get(edge.to)!, side: 0, depth: level + 1 });
+      }
+    }
   }
   const kept = rows.filter(
     ({ edge, node }) =>
@@ -141,12 +161,13 @@ function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
       (!datedNeighbours || validVersion(g, node.id, q.asOf)),
   );
   kept.sort(
-    byKeys(({ edge, node, side }) => {
+    byKeys(({ edge, node, side, depth }) => {
       const score = "score" in edge ? edge.score : null;
       return [
         byScore ? score === null : false,
         byScore ? (score === null ? null : -score) : 0,
         byScore ? 0 : side,
+        depth,
         node.id,
         side,
         edgeKey(edge),
@@ -155,10 +176,10 @@ function neighborsStatement(g: Graph, q: NeighborQuery): TraversalPage {
   );
   return {
     totalCount: kept.length,
-    items: kept.slice(q.offset, q.offset + q.limit).map(({ edge, node, side }) => ({
+    items: kept.slice(q.offset, q.offset + q.limit).map(({ edge, node, side, depth }) => ({
       node,
       edge,
-      depth: 1,
+      depth,
       direction: side === 0 ? Direction.OUT : Direction.IN,
     })),
   };
@@ -367,6 +388,7 @@ describe("Neo4j walks give the embedded store's answers", () => {
 
   it("neighbours: the statement's sort keys give the embedded store's order, counts and pages", () => {
     let compared = 0;
+    let inheritedSeen = 0;
     for (const [name, g] of graphs) {
       for (const id of g.nodes.keys()) {
         for (const relation of ALL_RELATIONS) {
@@ -391,6 +413,17 @@ describe("Neo4j walks give the embedded store's answers", () => {
               expect(summary(neighborsStatement(g, paged))).toEqual(
                 summary(g.memory.neighbors(paged)),
               );
+              for (const withInherited of [
+                { ...q, inherited: true },
+                { ...q, inherited: true, offset: 1, limit: 3 },
+              ]) {
+                const expected = g.memory.neighbors(withInherited);
+                expect(
+                  summary(neighborsStatement(g, withInherited)),
+                  `${name} ${id} ${relation} ${direction} inherited`,
+                ).toEqual(summary(expected));
+                if (expected.items.some((i) => i.depth > 1)) inheritedSeen++;
+              }
               compared++;
             }
           }
@@ -420,6 +453,8 @@ describe("Neo4j walks give the embedded store's answers", () => {
       }
     }
     expect(compared).toBeGreaterThan(10_000);
+    // Inherited notes were compared, not only empty lists.
+    expect(inheritedSeen).toBeGreaterThan(100);
   });
 
   it("neighbours: pairings and exclusions with codes not valid on the date are left out (the cases exist)", () => {

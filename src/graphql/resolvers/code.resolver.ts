@@ -9,6 +9,7 @@ import {
   closureQuery,
   edgeDirection,
   edgeOf,
+  inheritedFrom,
   neighborQuery,
   reached,
   successorQuery,
@@ -34,6 +35,10 @@ export function pagedComplexity({ args, childComplexity }: ComplexityEstimatorAr
 function listComplexity({ childComplexity }: ComplexityEstimatorArgs): number {
   return 1 + 10 * childComplexity;
 }
+
+/** The `inherited` argument, with an example of the notes it brings. */
+const inheritedArg = (example: string) =>
+  `Also the tabular's notes on the codes above this one (its subcategory, category, block and chapter), which apply to every code below them: ${example}. Each says which code bears it in \`inheritedFrom\`. Default true.`;
 
 @ArgsType()
 class DescendantArgs extends PageArgs {
@@ -63,6 +68,13 @@ class PairingArgs extends PageArgs {
     description: "Only paired codes of these systems (default: all).",
   })
   system?: CodeSystemId[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: true,
+    description: inheritedArg('E11.9 takes E11\'s "use additional code" for Z79.4'),
+  })
+  inherited?: boolean | null;
 }
 
 function depthArg(value: number | null | undefined, ctx: Context): number {
@@ -178,7 +190,7 @@ export class CodeResolver {
 
   @FieldResolver(() => PairingConnection, {
     description:
-      "Codes commonly reported with this one, in both directions: tabular instructions (use additional code, code first, code also), diagnoses supporting procedures, and pairs seen on claims. Strongest first.",
+      "Codes commonly reported with this one, in both directions: tabular instructions (use additional code, code first, code also) on this code and, unless `inherited: false`, on the codes above it; diagnoses supporting procedures; and pairs seen on claims. Strongest first; among equals, the code's own before inherited ones, nearest first.",
     complexity: pagedComplexity,
   })
   async pairedWith(
@@ -191,7 +203,7 @@ export class CodeResolver {
       code,
       Relation.PAIRED_WITH,
       Direction.BOTH,
-      { kinds: args.kind, systems: args.system },
+      { kinds: args.kind, systems: args.system, inherited: args.inherited ?? true },
       window,
     );
     const page = await ctx.loaders.traversal.load(query);
@@ -202,6 +214,7 @@ export class CodeResolver {
         node: reached(item, code),
         kind: edge.kind,
         direction: edgeDirection(item),
+        inheritedFrom: inheritedFrom(item, code),
         source: edge.source,
         score: edge.score,
         support: edge.support,
@@ -276,17 +289,24 @@ export class CodeResolver {
   }
 
   @FieldResolver(() => [Exclusion], {
-    description: `ICD-10-CM Excludes1 and Excludes2 notes on this code or naming it. At most ${UNPAGED_LIST_CAP}.`,
+    description: `ICD-10-CM Excludes1 and Excludes2 notes on this code or naming it and, unless \`inherited: false\`, on the codes above it: the code's own notes first, then inherited ones nearest first, then notes naming it. At most ${UNPAGED_LIST_CAP}.`,
     complexity: listComplexity,
   })
   async excludes(
     @Root() code: Code,
     @Arg("kind", () => ExclusionKind, { nullable: true, description: "Only notes of this kind." })
     kind: ExclusionKind | null,
+    @Arg("inherited", () => Boolean, {
+      nullable: true,
+      defaultValue: true,
+      description: inheritedArg("E11.9 takes E11's Excludes1 for E10 (type 1 diabetes)"),
+    })
+    inherited: boolean | null,
     @Ctx() ctx: Context,
   ): Promise<Exclusion[]> {
     const query = neighborQuery(code, Relation.EXCLUDES, Direction.BOTH, {
       kinds: kind ? [kind] : null,
+      inherited: inherited ?? true,
     });
     const page = await ctx.loaders.traversal.load(query);
     return page.items.map((item) => {
@@ -295,6 +315,7 @@ export class CodeResolver {
         code: reached(item, code),
         kind: edge.kind,
         direction: edgeDirection(item),
+        inheritedFrom: inheritedFrom(item, code),
         note: edge.note,
         source: edge.source,
       };

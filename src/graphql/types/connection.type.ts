@@ -95,9 +95,16 @@ export class PairingEdge {
 
   @Field(() => EdgeDirection, {
     description:
-      "OUTGOING when the code asked about bears the instruction (E11 → Z79.4 for use additional code) or is the diagnosis supporting the procedure; INCOMING otherwise.",
+      "OUTGOING when the code asked about, or a code above it (see `inheritedFrom`), bears the instruction (E11 → Z79.4 for use additional code), or the code is the diagnosis supporting the procedure; INCOMING otherwise.",
   })
   direction!: EdgeDirection;
+
+  @Field(() => Code, {
+    nullable: true,
+    description:
+      "The code above this one (subcategory, category, block or chapter) whose note this is, when the code takes it from there; null when the note is on the code itself or the other code bears it.",
+  })
+  inheritedFrom!: Code | null;
 
   @Field(() => String, {
     description: "Where the pairing comes from: a release file, a guideline, a claims extract.",
@@ -219,8 +226,18 @@ export class Exclusion {
   })
   kind!: ExclusionKind;
 
-  @Field(() => EdgeDirection, { description: "OUTGOING when the note is on the code asked about." })
+  @Field(() => EdgeDirection, {
+    description:
+      "OUTGOING when the note is on the code asked about or on a code above it (see `inheritedFrom`); INCOMING when another code's note names it.",
+  })
   direction!: EdgeDirection;
+
+  @Field(() => Code, {
+    nullable: true,
+    description:
+      "The code above this one (subcategory, category, block or chapter) whose note this is, when the code takes it from there; null when the note is on the code itself or the other code bears it.",
+  })
+  inheritedFrom!: Code | null;
 
   @Field(() => String, { nullable: true, description: "The note's wording." })
   note!: string | null;

@@ -9,7 +9,13 @@ import {
   type ReleaseInfo,
   versionAt,
 } from "../../domain/graph.js";
-import { DATED_NEIGHBOUR_RELATIONS, Direction, Relation } from "../../domain/relationship.js";
+import {
+  DATED_NEIGHBOUR_RELATIONS,
+  Direction,
+  INHERITED_KINDS,
+  MAX_INHERITANCE_DEPTH,
+  Relation,
+} from "../../domain/relationship.js";
 import {
   type ClosureQuery,
   type NeighborQuery,
@@ -219,18 +225,37 @@ export class MemoryGraph {
     const collect = (
       edges: readonly GraphEdge[] | undefined,
       direction: Direction.OUT | Direction.IN,
+      inherited?: { depth: number; from: CodeNode; kinds: ReadonlySet<string> },
     ) => {
       for (const edge of edges ?? []) {
         if (!isValidAt(edge, q.asOf)) continue;
-        if (q.kinds && !("kind" in edge && q.kinds.includes(edge.kind))) continue;
+        const kind = "kind" in edge ? edge.kind : undefined;
+        if (q.kinds && !(kind !== undefined && q.kinds.includes(kind))) continue;
+        if (inherited && !(kind !== undefined && inherited.kinds.has(kind))) continue;
         const node = this.nodes.get(direction === Direction.OUT ? edge.to : edge.from)!;
         if (q.systems && !q.systems.includes(node.system)) continue;
         if (datedNeighbours && !versionAt(node, q.asOf)) continue;
-        items.push({ node, edge, depth: 1, direction });
+        items.push(
+          inherited
+            ? { node, edge, depth: inherited.depth, direction, inheritedFrom: inherited.from }
+            : { node, edge, depth: 1, direction },
+        );
       }
     };
-    if (q.direction !== Direction.IN)
-      collect(this.outgoing.get(q.relation)?.get(q.id), Direction.OUT);
+    if (q.direction !== Direction.IN) {
+      const outgoing = this.outgoing.get(q.relation);
+      collect(outgoing?.get(q.id), Direction.OUT);
+      const kinds = INHERITED_KINDS.get(q.relation);
+      if (q.inherited && kinds) {
+        this.parentEdges(q.id, q.asOf, MAX_INHERITANCE_DEPTH).forEach((up, level) =>
+          collect(outgoing?.get(up.to), Direction.OUT, {
+            depth: level + 2,
+            from: this.nodes.get(up.to)!,
+            kinds,
+          }),
+        );
+      }
+    }
     if (q.direction !== Direction.OUT)
       collect(this.incoming.get(q.relation)?.get(q.id), Direction.IN);
     if (q.relation === Relation.PAIRED_WITH) items.sort(byPairingStrength);
@@ -245,18 +270,12 @@ export class MemoryGraph {
   closure(q: ClosureQuery): TraversalPage {
     if (q.direction === Direction.OUT) {
       const items: TraversalItem[] = [];
-      let current = q.id;
-      for (let depth = 1; depth <= q.maxDepth; depth++) {
-        const edge = (this.outgoing.get(Relation.SUBSET_OF)?.get(current) ?? []).find((e) =>
-          isValidAt(e, q.asOf),
-        );
-        if (!edge) break;
+      this.parentEdges(q.id, q.asOf, q.maxDepth).forEach((edge, i) => {
         const node = this.nodes.get(edge.to)!;
         if (!q.billableOnly || versionAt(node, q.asOf)?.billable) {
-          items.push({ node, edge, depth, direction: Direction.OUT });
+          items.push({ node, edge, depth: i + 1, direction: Direction.OUT });
         }
-        current = edge.to;
-      }
+      });
       return { totalCount: items.length, items: items.slice(q.offset, q.offset + q.limit) };
     }
 
@@ -289,6 +308,19 @@ export class MemoryGraph {
     };
     walk(q.id, 1);
     return { totalCount: knownTotal ?? seen, items };
+  }
+
+  /** The hierarchy edges from a code up, nearest first, as they stand on `asOf`. */
+  private parentEdges(id: string, asOf: IsoDate, maxDepth: number): GraphEdge[] {
+    const edges: GraphEdge[] = [];
+    const up = this.outgoing.get(Relation.SUBSET_OF);
+    for (let current = id; edges.length < maxDepth;) {
+      const edge = (up?.get(current) ?? []).find((e) => isValidAt(e, asOf));
+      if (!edge) break;
+      edges.push(edge);
+      current = edge.to;
+    }
+    return edges;
   }
 
   /** Replacement chains followed forward until codes valid on `asOf`, nearest first. */
@@ -386,6 +418,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Strongest pairing first; unscored after scored; then by code. */
+/** Strongest first, unscored last; then the code's own notes before inherited ones. */
 function byPairingStrength(a: TraversalItem, b: TraversalItem): number {
   const sa = a.edge && "score" in a.edge ? a.edge.score : null;
   const sb = b.edge && "score" in b.edge ? b.edge.score : null;
@@ -394,7 +427,7 @@ function byPairingStrength(a: TraversalItem, b: TraversalItem): number {
     if (sb === null) return -1;
     return sb - sa;
   }
-  return compareIds(a.node.id, b.node.id);
+  return a.depth - b.depth || compareIds(a.node.id, b.node.id);
 }
 
 function lastChangeDate(nodes: Iterable<CodeNode>, edges: Iterable<GraphEdge>): IsoDate {

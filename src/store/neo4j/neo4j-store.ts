@@ -17,6 +17,7 @@ import {
   ALL_RELATIONS,
   DATED_NEIGHBOUR_RELATIONS,
   Direction,
+  INHERITED_KINDS,
   Relation,
 } from "../../domain/relationship.js";
 import {
@@ -202,14 +203,17 @@ export class Neo4jStore implements GraphStore {
               const row = asMap(value, "page row");
               const node = codeFromNode(asNode(row.node, "node"));
               const out = toNumber(row.side, "side") === 0;
-              const [from, to] = out ? [q.id, node.id] : [node.id, q.id];
+              const depth = toNumber(row.depth, "depth");
+              // An inherited note leaves the code above that bears it, not the code asked.
+              const bearer = depth > 1 ? codeFromNode(asNode(row.bearer, "bearer")) : undefined;
+              const [from, to] = out ? [bearer?.id ?? q.id, node.id] : [node.id, q.id];
               const edge = edgeFromRelationship(asRelationship(row.edge, "edge"), from, to);
-              return {
-                node,
-                edge,
-                depth: 1,
-                direction: out ? Direction.OUT : Direction.IN,
-              } satisfies TraversalItem;
+              const direction = out ? Direction.OUT : Direction.IN;
+              return (
+                bearer
+                  ? { node, edge, depth, direction, inheritedFrom: bearer }
+                  : { node, edge, depth, direction }
+              ) satisfies TraversalItem;
             }),
           };
         }
@@ -686,6 +690,8 @@ function neighborParams(i: number, q: NeighborQuery): Params {
     systems: q.systems ? [...q.systems] : null,
     datedNeighbours: DATED_NEIGHBOUR_RELATIONS.has(q.relation),
     byScore: q.relation === Relation.PAIRED_WITH,
+    inherited: q.inherited === true && INHERITED_KINDS.has(q.relation),
+    inheritedKinds: [...(INHERITED_KINDS.get(q.relation) ?? [])],
     offset: toInteger(q.offset),
     limit: toInteger(q.limit),
   };

@@ -71,7 +71,10 @@ registerEnumType(CodeStatus, {
   valuesConfig: {
     VALID: { description: "Valid and reportable on the date." },
     HEADER: { description: "Valid but a header: report one of the codes below it instead." },
-    DELETED: { description: "No longer valid on the date; see `replacedBy` for what replaced it." },
+    DELETED: {
+      description:
+        "No longer valid on the date; see `replacedBy` for what replaced it, or, for a code of a system that ended (ICD-9-CM), `code.mapsTo` for its crosswalks.",
+    },
     NOT_YET_VALID: { description: "Not valid yet on the date: a later release added it." },
     UNKNOWN: { description: "Well-formed, but the graph holds no such code." },
     INVALID: { description: "Not a well-formed code of the system: see `message`." },

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type GraphRecords } from "../../src/domain/graph.js";
+import { loadSeed } from "../../src/import/seed-loader.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
 import { graphqlHarness, type Harness } from "../support/graphql-harness.js";
 
@@ -275,7 +277,7 @@ describe("subsumes", () => {
     expect(data).toEqual({ subsumes: outcome });
   });
 
-  it("answers on the date asked: a code not valid then is in no hierarchy", async () => {
+  it("answers on the date asked: a code not valid yet then is in no hierarchy", async () => {
     const before = await api.run(`{ subsumes(a: "E11", b: "E11.A", asOf: "2025-01-01") }`);
     const after = await api.run(`{ subsumes(a: "E11", b: "E11.A", asOf: "2025-10-01") }`);
     const deleted = await api.run(`{ subsumes(a: "E72.53", b: "E72.53") }`);
@@ -284,6 +286,30 @@ describe("subsumes", () => {
       { subsumes: "SUBSUMES" },
     ]);
     expect(deleted.data).toEqual({ subsumes: "EQUIVALENT" });
+  });
+
+  it("answers retired codes in the hierarchy of the last day both were valid", async () => {
+    const seed = await graphqlHarness(await loadSeed(`${PROJECT_ROOT}/seed`));
+    const run = async (q: string) => (await seed.run(q)).data;
+    // ICD-9-CM ended on 2015-09-30: asked about today, its hierarchy as it last stood.
+    expect(await run(`{ subsumes(a: "ICD9CM:250", b: "ICD9CM:250.00") }`)).toEqual({
+      subsumes: "SUBSUMES",
+    });
+    expect(
+      await run(`{ subsumes(a: "ICD9CM:250.00", b: "ICD9CM:249", asOf: "2010-01-01") }`),
+    ).toEqual({ subsumes: "NOT_SUBSUMED" });
+    // Never valid together: a retired ICD-9-CM category and an ICD-10-CM code.
+    expect(await run(`{ subsumes(a: "ICD9CM:250", b: "ICD10CM:E11.9") }`)).toEqual({
+      subsumes: "NOT_SUBSUMED",
+    });
+    // A retired code's message sends to its crosswalks, not to successions it has none of.
+    const d = await run(`{ codes(codes: ["250.00"]) { status message } }`);
+    expect(d!["codes"]).toEqual([
+      {
+        status: "DELETED",
+        message: expect.stringContaining("ICD9CM ended on 2015-09-30; see code.mapsTo"),
+      },
+    ]);
   });
 
   it("walks the whole chain whatever the walk-depth setting", async () => {

@@ -1,7 +1,7 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { CodeInputError } from "../../domain/code-input.js";
-import { CodeStatus } from "../../domain/code-status.js";
-import { CodeSystemId } from "../../domain/code-system.js";
+import { CodeStatus, lastCommonDay } from "../../domain/code-status.js";
+import { CodeSystemId, codeSystemInfo } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
 import { type CodeNode, nodeValidity } from "../../domain/graph.js";
 import { Direction } from "../../domain/relationship.js";
@@ -115,7 +115,7 @@ export class CodeLookupResolver {
 
   @Query(() => SubsumptionOutcome, {
     description:
-      "Whether code `a` covers code `b` in the hierarchy in force on `asOf` (a category covers its codes; a chapter covers its blocks). A code not valid on `asOf`, or codes of different systems, are NOT_SUBSUMED. An unknown code is a CODE_NOT_FOUND error.",
+      "Whether code `a` covers code `b` (a category covers its codes; a chapter covers its blocks) in the hierarchy in force on `asOf`, or, when either code is no longer valid then, on the last day both were (two ICD-9-CM codes asked about today: 2015-09-30). Codes of different systems, or not valid together on or before `asOf` (a code added later), are NOT_SUBSUMED. An unknown code is a CODE_NOT_FOUND error.",
   })
   async subsumes(
     @Args(() => SubsumesArgs) { a, b, system, asOf }: SubsumesArgs,
@@ -127,14 +127,13 @@ export class CodeLookupResolver {
       requireCode(b, system ?? null, "b", date, ctx),
     ]);
     if (codeA.id === codeB.id) return SubsumptionOutcome.EQUIVALENT;
-    const inForce = (c: Code) => c.status === CodeStatus.VALID || c.status === CodeStatus.HEADER;
-    if (codeA.system !== codeB.system || !inForce(codeA) || !inForce(codeB)) {
-      return SubsumptionOutcome.NOT_SUBSUMED;
-    }
-    // The hierarchy of the date asked itself, to the top, whatever the walk-depth setting.
+    // Retired codes keep the hierarchy they last stood in, as `code` shows them.
+    const day = lastCommonDay(codeA.node, codeB.node, date);
+    if (codeA.system !== codeB.system || day === null) return SubsumptionOutcome.NOT_SUBSUMED;
+    // The hierarchy of that day, to the top, whatever the walk-depth setting.
     const above = (c: Code) =>
       ctx.loaders.traversal.load(
-        closureQuery(c, Direction.OUT, SUBSUMPTION_DEPTH, false, undefined, date),
+        closureQuery(c, Direction.OUT, SUBSUMPTION_DEPTH, false, undefined, day),
       );
     const [aboveA, aboveB] = await Promise.all([above(codeA), above(codeB)]);
     if (aboveB.items.some((i) => i.node.id === codeA.id)) return SubsumptionOutcome.SUBSUMES;
@@ -223,8 +222,13 @@ function statusMessage(node: CodeNode, code: Code, asOf: IsoDate): string | null
       return null;
     case CodeStatus.HEADER:
       return `${node.id} is a header on ${asOf}, not reportable: report one of the codes below it (see code.descendants with billableOnly)`;
-    case CodeStatus.DELETED:
+    case CodeStatus.DELETED: {
+      const ended = codeSystemInfo(node.system).endedOn;
+      // A frozen system's codes were succeeded by another system, through crosswalks.
+      if (ended !== null && validTo !== null && validTo >= ended)
+        return `${node.id} is not valid on ${asOf}: ${node.system} ended on ${ended}; see code.mapsTo for the equivalents in the systems that replaced it`;
       return `${node.id} is not valid on ${asOf}${validTo ? `: valid until ${validTo}` : ""}; see replacedBy and code.successors`;
+    }
     case CodeStatus.NOT_YET_VALID:
       return `${node.id} is not valid yet on ${asOf}: valid from ${validFrom}`;
     default:

@@ -246,9 +246,15 @@ const icd9cm: SystemGrammar = {
     return out;
   },
   explain(clean) {
+    // The dot in its place, too much after it.
+    const head = /^([0-9]{3}|V[0-9]{2}|E[0-9]{3}|[0-9]{2})\.[0-9]+$/.exec(clean)?.[1];
+    if (head?.startsWith("E")) return "an E code has one digit after its dot, as in E880.9";
+    if (head?.length === 2) return "a procedure has at most two digits after its dot, as in 36.10";
+    if (head) return "a diagnosis has at most two digits after its dot, as in 250.00 or V58.67";
     if (clean.includes(".")) {
       return "the dot follows the third character of a diagnosis (250.00), the fourth of an E code (E880.9), the second of a procedure (36.10)";
     }
+    if (/^[0-9EV][0-9]{5,}$/.test(clean)) return "ICD-9-CM codes have at most five characters";
     return undefined;
   },
   prefixAncestors: dottedPrefixes,

@@ -54,6 +54,7 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
       `${shown(raw)} holds characters no code has (codes are ASCII letters, digits and dots)`,
     );
   }
+  refuseAppendedModifiers(raw);
   let clean = raw.replace(/\s+/g, "").toUpperCase();
   let wanted = system ?? undefined;
 
@@ -118,6 +119,28 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
     );
   }
   return readings;
+}
+
+/**
+ * A procedure code with modifiers appended, as a claim line shows them (`99213 25`,
+ * `A4206-LT`), is two codes: left to the reading below, spaces would be dropped and
+ * `99213 25` read as the ICD-10-PCS string 9921325.
+ */
+function refuseAppendedModifiers(raw: string): void {
+  const parts = raw
+    .slice(raw.lastIndexOf(":") + 1)
+    .trim()
+    .toUpperCase()
+    .split(/\s*-\s*|\s+/);
+  const [code, ...modifiers] = parts;
+  if (modifiers.length === 0 || !/^(?:[0-9]{4}[0-9FMTU]|[A-V][0-9]{4})$/.test(code!)) return;
+  if (!modifiers.every((m) => /^[0-9A-Z]{2}$/.test(m))) return;
+  throw new CodeInputError(
+    raw,
+    CodeInputProblem.INVALID_CODE,
+    `${shown(raw)} is a code with ${modifiers.length === 1 ? "a modifier" : "modifiers"} appended: ask for ${code} and ${modifiers.join(", ")} separately`,
+    "one code or one modifier per input",
+  );
 }
 
 /**

@@ -1,8 +1,20 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { ErrorCode, InputProblem } from "../../src/graphql/errors.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import { type GraphStore, StoreUnavailableError } from "../../src/store/graph-store.js";
 import { UNAVAILABLE_MESSAGE } from "../../src/graphql/server.js";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
 import { graphqlHarness } from "../support/graphql-harness.js";
+
+describe("the README's error table", () => {
+  it("names every error code and every reason a client can get", async () => {
+    const readme = await readFile(`${PROJECT_ROOT}/README.md`, "utf8");
+    const table = readme.slice(readme.indexOf("| `extensions.code` |"));
+    for (const value of [...Object.values(ErrorCode), ...Object.values(InputProblem)])
+      expect(table.slice(0, table.indexOf("\n\n")), value).toContain(`\`${value}\``);
+  });
+});
 
 describe("malformed requests", () => {
   it("answers a syntax error with GRAPHQL_PARSE_FAILED", async () => {

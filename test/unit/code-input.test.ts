@@ -158,6 +158,38 @@ describe("rejects, with the value and the expected form", () => {
     expect(long.message.length).toBeLessThan(200);
   });
 
+  it("says what is wrong with an ICD-9-CM code whose dot is in place", () => {
+    expect(refusal("250.000", CodeSystemId.ICD9CM).message).toMatch(
+      /a diagnosis has at most two digits after its dot/,
+    );
+    expect(refusal("E880.90", CodeSystemId.ICD9CM).message).toMatch(
+      /an E code has one digit after its dot/,
+    );
+    expect(refusal("36.100", CodeSystemId.ICD9CM).message).toMatch(
+      /a procedure has at most two digits after its dot/,
+    );
+    expect(refusal("2500011", CodeSystemId.ICD9CM).message).toMatch(/at most five characters/);
+    expect(refusal("25.0.0", CodeSystemId.ICD9CM).message).toMatch(/the dot follows/);
+  });
+
+  it("refuses a code with modifiers appended, instead of reading it as another system's code", () => {
+    for (const [raw, message] of [
+      [
+        "99213 25",
+        /"99213 25" is a code with a modifier appended: ask for 99213 and 25 separately/,
+      ],
+      ["A4206-LT", /ask for A4206 and LT separately/],
+      ["hcpcs:e0607 rr kx", /modifiers appended: ask for E0607 and RR, KX separately/],
+    ] as const) {
+      const error = refusal(raw);
+      expect(error.problem, raw).toBe(CodeInputProblem.INVALID_CODE);
+      expect(error.message, raw).toMatch(message);
+    }
+    // A range is not a code with a modifier; nor is a code with stray spaces.
+    expect(ids("99202-99215")).toContain("CPT:99202-99215");
+    expect(ids("E11 .9")).toEqual(["ICD10CM:E11.9"]);
+  });
+
   it("refuses what no system can read", () => {
     for (const raw of ["hello", "E11..9", "#$%", "A", "ZZZZZZZZZZ", "E11.9.1"]) {
       const error = refusal(raw);

@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { isTimeZone } from "./domain/dates.js";
 import { PROJECT_ROOT } from "./project-root.js";
+
+/** US code sets take effect by date of service; Eastern time is where CMS publishes them. */
+export const DEFAULT_TIME_ZONE = "America/New_York";
 
 /** A whole number in decimal digits within bounds: "" or "1e2" or "0x1F" are refused, not coerced. */
 const int = (min: number, max: number) =>
@@ -28,6 +32,11 @@ const schema = z
     CODEGRAPH_DATA_DIR: z.string().min(1).default("data"),
     /** The bundled sample, served when the data folder holds no saved graph. */
     CODEGRAPH_SEED_DIR: z.string().min(1).default("seed"),
+    /** Where "today" is read, the default `asOf`: code sets change at local midnight. */
+    CODEGRAPH_TIME_ZONE: z
+      .string()
+      .refine(isTimeZone, { message: "must be an IANA time zone, such as America/Chicago or UTC" })
+      .default(DEFAULT_TIME_ZONE),
 
     NEO4J_URI: z
       .string()
@@ -113,6 +122,8 @@ export interface Config {
   readonly store: Env["CODEGRAPH_STORE"];
   readonly dataDir: string;
   readonly seedDir: string;
+  /** Where "today", the default `asOf`, is read. */
+  readonly timeZone: string;
   readonly neo4j: Neo4jConfig | null;
   readonly limits: Limits;
 }
@@ -136,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store: e.CODEGRAPH_STORE,
     dataDir: resolve(PROJECT_ROOT, e.CODEGRAPH_DATA_DIR),
     seedDir: resolve(PROJECT_ROOT, e.CODEGRAPH_SEED_DIR),
+    timeZone: e.CODEGRAPH_TIME_ZONE,
     neo4j: e.NEO4J_URI
       ? {
           uri: e.NEO4J_URI,

@@ -13,7 +13,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config, logger);
-  const app = await buildApp({ store, limits: config.limits, logger });
+  const app = await buildApp({ store, limits: config.limits, logger, timeZone: config.timeZone });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

@@ -14,9 +14,28 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** Today's date in UTC. */
-export function today(): IsoDate {
-  return new Date().toISOString().slice(0, 10);
+/**
+ * Today's date where the answers are read: code sets change at midnight of a date of
+ * service, and at 8 p.m. in New York on 30 September it is already 1 October in UTC.
+ */
+export function today(timeZone = "UTC"): IsoDate {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
+}
+
+/** Whether the runtime knows an IANA time zone name. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-CA", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {

@@ -6,7 +6,8 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { type Logger } from "pino";
-import { type Limits } from "../config.js";
+import { DEFAULT_TIME_ZONE, type Limits } from "../config.js";
+import { today } from "../domain/dates.js";
 import { createContextFactory } from "../graphql/context.js";
 import { buildCodegraphSchema } from "../graphql/schema.js";
 import { createApolloServer } from "../graphql/server.js";
@@ -18,6 +19,8 @@ export interface AppOptions {
   readonly store: GraphStore;
   readonly limits: Limits;
   readonly logger: Logger;
+  /** Where "today", the default `asOf`, is read (default DEFAULT_TIME_ZONE). */
+  readonly timeZone?: string;
 }
 
 /** Request lines at debug level: one line per request would drown the log at load. */
@@ -70,7 +73,12 @@ function graphqlShapedError(error: FastifyError): { status: number; body: object
  * /healthz, readiness at /readyz (the store answers), Prometheus metrics at /metrics.
  * Not listening yet: the caller listens, and closes it to drain.
  */
-export async function buildApp({ store, limits, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  store,
+  limits,
+  logger,
+  timeZone = DEFAULT_TIME_ZONE,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new QuietRequestLog(),
@@ -96,7 +104,9 @@ export async function buildApp({ store, limits, logger }: AppOptions): Promise<F
     });
   });
 
-  await app.register(fastifyApollo(apollo), { context: createContextFactory(store, limits) });
+  await app.register(fastifyApollo(apollo), {
+    context: createContextFactory(store, limits, () => today(timeZone)),
+  });
   registerGraphiqlAssets(app);
 
   app.get("/healthz", async () => ({ status: "ok" }));

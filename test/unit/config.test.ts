@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
+import { today } from "../../src/domain/dates.js";
 
 function refusal(env: Record<string, string>): string {
   try {
@@ -10,6 +11,10 @@ function refusal(env: Record<string, string>): string {
   }
   throw new Error(`accepted ${JSON.stringify(env)}`);
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("configuration", () => {
   it("has safe defaults for everything", () => {
@@ -26,6 +31,20 @@ describe("configuration", () => {
       maxBodyBytes: 262_144,
     });
     expect(config.seedDir).toMatch(/seed$/);
+    expect(config.timeZone).toBe("America/New_York");
+  });
+
+  it("reads today where the answers are read: FY2026 begins at midnight in New York, not UTC", () => {
+    vi.useFakeTimers({ now: new Date("2025-10-01T00:30:00Z"), toFake: ["Date"] });
+    expect(today("UTC")).toBe("2025-10-01");
+    expect(today("America/New_York")).toBe("2025-09-30");
+    expect(today("Asia/Tokyo")).toBe("2025-10-01");
+    expect(loadConfig({ CODEGRAPH_TIME_ZONE: "America/Los_Angeles" }).timeZone).toBe(
+      "America/Los_Angeles",
+    );
+    expect(refusal({ CODEGRAPH_TIME_ZONE: "Eastern" })).toMatch(
+      /CODEGRAPH_TIME_ZONE: must be an IANA time zone/,
+    );
   });
 
   it("reads whole numbers in decimal digits only, within bounds", () => {

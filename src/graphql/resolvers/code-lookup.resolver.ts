@@ -21,7 +21,7 @@ const SYSTEM_DESCRIPTION =
   "The code system. Optional: without it the system is read from the code's form (and a `SYSTEM:` prefix), and a code that is well-formed in several systems held by the graph is refused as ambiguous.";
 
 const AS_OF_DESCRIPTION =
-  "The date to answer for: titles, status and relationships in force on it. Default: today.";
+  "The date to answer for: titles, status and relationships in force on it. Default: today, in the server's time zone (CODEGRAPH_TIME_ZONE, America/New_York unless set).";
 
 @ArgsType()
 class CodeArgs {
@@ -62,7 +62,7 @@ class SubsumesArgs {
 
   @Field(() => DateScalar, {
     nullable: true,
-    description: "The date whose hierarchy to use. Default: today.",
+    description: "The date whose hierarchy to use. Default: today, in the server's time zone.",
   })
   asOf?: IsoDate | null;
 }

@@ -49,7 +49,7 @@ class SearchArgs {
 
   @Field(() => DateScalar, {
     nullable: true,
-    description: "Only codes valid on this date (default: today).",
+    description: "Only codes valid on this date (default: today, in the server's time zone).",
   })
   asOf?: IsoDate | null;
 

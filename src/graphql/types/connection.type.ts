@@ -187,7 +187,8 @@ export class Replacement {
 export class Mapping {
   @Field(() => Code, {
     nullable: true,
-    description: "The code mapped to; null for a no-map entry.",
+    description:
+      "The code at the other end: the code mapped to (in `mapsTo`), or the code mapped from (in `mappedFrom`); null for a no-map entry.",
   })
   target!: Code | null;
 

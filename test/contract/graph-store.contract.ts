@@ -552,6 +552,37 @@ export function graphStoreContract(
         expect(ids(under2018!)).toContain("ICD10CM:E11.0");
         expect(ids(under2020!)).not.toContain("ICD10CM:E11.0");
       });
+
+      it("walks a child listed under its parent by two sources as two children, each with its subtree, in key order", async () => {
+        const listed = records.edges.find(
+          (e) =>
+            e.relation === Relation.SUBSET_OF &&
+            e.from === "ICD10CM:E11.8" &&
+            e.to === "ICD10CM:E11",
+        )!;
+        // The same dates from a second source, whose key sorts before the fixture's.
+        await store.load({ codes: [], edges: [{ ...listed, source: "addenda" }], releases: [] });
+        const [down, up] = await store.traverse([
+          closure("ICD10CM:E11", Direction.IN),
+          closure("ICD10CM:E11.81", Direction.OUT),
+        ]);
+        const underE118 = down!.items
+          .filter((i) => i.node.id.startsWith("ICD10CM:E11.8"))
+          .map((i) => [i.node.id, i.edge!.source, i.depth]);
+        expect(underE118).toEqual([
+          ["ICD10CM:E11.8", "addenda", 1],
+          ["ICD10CM:E11.81", listed.source, 2],
+          ["ICD10CM:E11.8", listed.source, 1],
+          ["ICD10CM:E11.81", listed.source, 2],
+        ]);
+        expect(down!.totalCount).toBe(down!.items.length);
+        expect(up!.items.map((i) => [i.node.id, i.edge!.source])).toEqual([
+          ["ICD10CM:E11.8", listed.source],
+          ["ICD10CM:E11", "addenda"],
+          ["ICD10CM:E08-E13", listed.source],
+          ["ICD10CM:E00-E89", listed.source],
+        ]);
+      });
     });
 
     it("reports itself ready", async () => {

@@ -1,5 +1,5 @@
 import { type IsoDate, isValidAt } from "../domain/dates.js";
-import { type GraphEdge } from "../domain/graph.js";
+import { compareIds, type GraphEdge } from "../domain/graph.js";
 
 /**
  * The hierarchy check a load runs: SUBSET_OF edges must not form a cycle on any date, or
@@ -11,7 +11,7 @@ import { type GraphEdge } from "../domain/graph.js";
 const EARLIEST: IsoDate = "0000-01-01";
 const NO_EDGES: readonly GraphEdge[] = [];
 
-/** A hierarchy cycle: its edges in order, and a date on which all of them hold. */
+/** A hierarchy cycle: its edges in order from its lowest code id, and a date on which all hold. */
 export interface HierarchyCycle {
   readonly edges: readonly GraphEdge[];
   readonly on: IsoDate;
@@ -121,7 +121,7 @@ function cycleWithin(
         }
         const edge = list[frame.at++]!;
         const seen = onPath.get(edge.to);
-        if (seen !== undefined) return { edges: [...path.slice(seen), edge], on };
+        if (seen !== undefined) return { edges: fromLowestId([...path.slice(seen), edge]), on };
         if (done.has(edge.to)) continue;
         path.push(edge);
         onPath.set(edge.to, path.length);
@@ -130,6 +130,17 @@ function cycleWithin(
     }
   }
   return undefined;
+}
+
+/**
+ * A cycle's edges starting from its lowest code id: the same cycle reads the same
+ * whichever member the search happened to start from (stores visit codes in other orders).
+ */
+function fromLowestId(edges: GraphEdge[]): GraphEdge[] {
+  let first = 0;
+  for (let i = 1; i < edges.length; i++)
+    if (compareIds(edges[i]!.from, edges[first]!.from) < 0) first = i;
+  return [...edges.slice(first), ...edges.slice(0, first)];
 }
 
 /** The load error both stores throw for a cycle: its date, its codes, its edges' sources. */

@@ -1,11 +1,13 @@
 import { type IsoDate, isValidAt } from "../domain/dates.js";
-import { compareIds, type GraphEdge } from "../domain/graph.js";
+import { compareIds, edgeKey, type GraphEdge } from "../domain/graph.js";
+import { Relation } from "../domain/relationship.js";
 
 /**
  * The hierarchy check a load runs: SUBSET_OF edges must not form a cycle on any date, or
  * every walk up or down the hierarchy would loop. Pure, over edges by child, so that every
- * store can run it over the edges it holds; the embedded store runs it over its whole new
- * graph.
+ * store can run it over the edges it holds: the embedded store over its whole new graph,
+ * the Neo4j adapter over the loaded edges and the held edges above them
+ * (cypher/hierarchy-above.cypher), inside the load's transaction, before it writes.
  */
 
 const EARLIEST: IsoDate = "0000-01-01";
@@ -141,6 +143,27 @@ function fromLowestId(edges: GraphEdge[]): GraphEdge[] {
   for (let i = 1; i < edges.length; i++)
     if (compareIds(edges[i]!.from, edges[first]!.from) < 0) first = i;
   return [...edges.slice(first), ...edges.slice(0, first)];
+}
+
+/**
+ * The cycle, if any, that loading `loaded` over `held` would give the hierarchy: loaded
+ * edges replace held ones by key, as a load does; other relations are ignored. For a
+ * store that reads only the held edges a load could close a cycle with. Each child's
+ * edges are ordered as in the embedded store's adjacency (parent id, then key).
+ */
+export function cycleWithLoad(
+  held: Iterable<GraphEdge>,
+  loaded: Iterable<GraphEdge>,
+): HierarchyCycle | undefined {
+  const byKey = new Map<string, GraphEdge>();
+  for (const edges of [held, loaded])
+    for (const e of edges) if (e.relation === Relation.SUBSET_OF) byKey.set(edgeKey(e), e);
+  const out = new Map<string, GraphEdge[]>();
+  for (const e of byKey.values()) push(out, e.from, e);
+  for (const list of out.values())
+    if (list.length > 1)
+      list.sort((a, b) => compareIds(a.to, b.to) || compareIds(edgeKey(a), edgeKey(b)));
+  return hierarchyCycle(out);
 }
 
 /** The load error both stores throw for a cycle: its date, its codes, its edges' sources. */

@@ -491,6 +491,60 @@ export function graphStoreContract(
         expect(await store.getCodes(["ICD10CM:E11.99"])).toEqual([null]);
       });
 
+      it("refuses a load whose hierarchy would hold a cycle on some date, naming it, and keeps what was there", async () => {
+        const before = await snapshot(store);
+        const under = (from: string, to: string) => ({
+          relation: Relation.SUBSET_OF as const,
+          from,
+          to,
+          source: "cycle test",
+          validFrom: null,
+          validTo: null,
+        });
+        await expect(
+          store.load({ codes: [], edges: [under("ICD10CM:E11", "ICD10CM:E11.65")], releases: [] }),
+        ).rejects.toThrow(
+          "the hierarchy would hold a cycle on 2015-10-01: ICD10CM:E11 → ICD10CM:E11.65 → " +
+            "ICD10CM:E11.6 → ICD10CM:E11 (SUBSET_OF edges from cycle test, fixture); nothing was loaded",
+        );
+        // Two loaded edges, joined by held ones; D71.9 is under D71 from FY2026.
+        await expect(
+          store.load({
+            codes: [],
+            edges: [
+              under("ICD10CM:E00-E89", "ICD10CM:D71.9"),
+              under("ICD10CM:D71", "ICD10CM:E11.65"),
+            ],
+            releases: [],
+          }),
+        ).rejects.toThrow(/^the hierarchy would hold a cycle on 2025-10-01: .*nothing was loaded$/);
+        expect(await snapshot(store)).toEqual(before);
+      });
+
+      it("accepts hierarchy edges that loop only across time, never on one date", async () => {
+        // D71.9 is under D71 from FY2026; this puts D71 under D71.9 before FY2017 only.
+        await store.load({
+          codes: [],
+          edges: [
+            {
+              relation: Relation.SUBSET_OF,
+              from: "ICD10CM:D71",
+              to: "ICD10CM:D71.9",
+              source: "cycle test",
+              validFrom: null,
+              validTo: "2016-09-30",
+            },
+          ],
+          releases: [],
+        });
+        const [in2016, today] = await store.traverse([
+          closure("ICD10CM:D71", Direction.OUT, { asOf: "2016-06-01" }),
+          closure("ICD10CM:D71.9", Direction.OUT),
+        ]);
+        expect(ids(in2016!)).toEqual(["ICD10CM:D71.9"]);
+        expect(ids(today!)).toEqual(["ICD10CM:D71"]);
+      });
+
       it("replaces a node by id", async () => {
         const original = records.codes.find((c) => c.id === "CPT:82947")!;
         const revised = {

@@ -33,7 +33,7 @@ import {
   type WalkEdge,
 } from "../../src/store/neo4j/traversal-walks.js";
 import { codeToRow } from "../../src/store/neo4j/record-mapping.js";
-import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { CONTRACT_GRAPH, withParallelHierarchyEdges } from "../fixtures/contract-graph.js";
 import { withUnknownStarts } from "../support/unknown-starts.js";
 
 /**
@@ -77,31 +77,6 @@ beforeAll(async () => {
     ],
   ];
 });
-
-/**
- * The contract graph with a child hung under its parent twice on the same dates, as two
- * sources list it: E11.8 (with its child E11.81) under E11 again, from a source whose key
- * sorts before the fixture's, and E11 (with its whole subtree) under E08-E13 again, from
- * one that sorts after. Both in record order against key order, so a walk that follows
- * either instead of the keys is caught. The embedded store walks each such edge with its
- * subtree before the next one.
- */
-function withParallelHierarchyEdges(records: GraphRecords): GraphRecords {
-  const again = (from: string, to: string, source: string): GraphEdge => {
-    const edge = records.edges.find(
-      (e) => e.relation === Relation.SUBSET_OF && e.from === from && e.to === to,
-    )!;
-    return { ...edge, source };
-  };
-  return {
-    ...records,
-    edges: [
-      again("ICD10CM:E11", "ICD10CM:E08-E13", "tabular"),
-      ...records.edges,
-      again("ICD10CM:E11.8", "ICD10CM:E11", "addenda"),
-    ],
-  };
-}
 
 const summary = (page: TraversalPage) => ({
   totalCount: page.totalCount,

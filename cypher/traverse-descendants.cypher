@@ -2,8 +2,12 @@
 // with the count of all matches and one page of them, in hierarchy order.
 // A path is kept when each edge is valid on q.asOf and each code below the start has a
 // version valid then (a code that was not valid hides its subtree, as in the embedded
-// store). Sorting paths by their list of ids is a pre-order walk with siblings in id
-// order: a parent's path is a prefix of its children's, so it sorts first.
+// store). Paths are sorted by their steps, each step [code id, edge key] (SUBSET_OF runs
+// child to parent, so a step's start node is the code it reaches): a pre-order walk with
+// siblings in id order, since a parent's path is a prefix of its children's and sorts
+// first. The key orders a child hung twice under its parent on the date (two sources'
+// edges) as the embedded store does: the first edge and its whole subtree, then the
+// second and its subtree. Ids alone would tie the two and interleave the subtrees.
 // Each code carries its version spans as parallel lists (versionFrom, versionTo,
 // versionBillable; open ends stored as 0000-01-01 and 9999-12-31, starts never before the
 // system's first day), so "the version valid on a date" is a list comprehension here.
@@ -18,8 +22,9 @@
 //   all(... IN relationships(p) ...) and all(... IN nodes(p) ...), the forms Neo4j's
 //   planner can check during the expansion (the start node is exempted by id, being
 //   the one code that need not be valid);
-// - carrying nodes through the sort: only the paths (references) and their id lists are
-//   sorted; properties of codes are read for the page alone.
+// - carrying nodes through the sort: only the paths (references) and their step lists
+//   (an id and a key per edge: a few hundred bytes for a deep path) are sorted;
+//   properties of codes are read for the page alone.
 UNWIND $queries AS q
 CALL (q) {
   CALL (q) {
@@ -56,7 +61,7 @@ CALL (q) {
     OR last([k IN range(0, size(m.versionFrom) - 1)
       WHERE m.versionFrom[k] <= q.asOf AND q.asOf <= m.versionTo[k] | m.versionBillable[k]])
   WITH p
-  ORDER BY [x IN nodes(p) | x.id]
+  ORDER BY [r IN relationships(p) | [startNode(r).id, r.key]]
   RETURN collect(p) AS found
 }
 RETURN q.i AS i, size(found) AS total,

@@ -541,6 +541,60 @@ export function graphStoreContract(
         expect(await store.getCodes(["ICD10CM:E11.99"])).toEqual([null]);
       });
 
+      it("refuses a load whose hierarchy would hold a cycle on some date, naming it, and keeps what was there", async () => {
+        const before = await snapshot(store);
+        const under = (from: string, to: string) => ({
+          relation: Relation.SUBSET_OF as const,
+          from,
+          to,
+          source: "cycle test",
+          validFrom: null,
+          validTo: null,
+        });
+        await expect(
+          store.load({ codes: [], edges: [under("ICD10CM:E11", "ICD10CM:E11.65")], releases: [] }),
+        ).rejects.toThrow(
+          "the hierarchy would hold a cycle on 2015-10-01: ICD10CM:E11 → ICD10CM:E11.65 → " +
+            "ICD10CM:E11.6 → ICD10CM:E11 (SUBSET_OF edges from cycle test, fixture); nothing was loaded",
+        );
+        // Two loaded edges, joined by held ones; D71.9 is under D71 from FY2026.
+        await expect(
+          store.load({
+            codes: [],
+            edges: [
+              under("ICD10CM:E00-E89", "ICD10CM:D71.9"),
+              under("ICD10CM:D71", "ICD10CM:E11.65"),
+            ],
+            releases: [],
+          }),
+        ).rejects.toThrow(/^the hierarchy would hold a cycle on 2025-10-01: .*nothing was loaded$/);
+        expect(await snapshot(store)).toEqual(before);
+      });
+
+      it("accepts hierarchy edges that loop only across time, never on one date", async () => {
+        // D71.9 is under D71 from FY2026; this puts D71 under D71.9 before FY2017 only.
+        await store.load({
+          codes: [],
+          edges: [
+            {
+              relation: Relation.SUBSET_OF,
+              from: "ICD10CM:D71",
+              to: "ICD10CM:D71.9",
+              source: "cycle test",
+              validFrom: null,
+              validTo: "2016-09-30",
+            },
+          ],
+          releases: [],
+        });
+        const [in2016, today] = await store.traverse([
+          closure("ICD10CM:D71", Direction.OUT, { asOf: "2016-06-01" }),
+          closure("ICD10CM:D71.9", Direction.OUT),
+        ]);
+        expect(ids(in2016!)).toEqual(["ICD10CM:D71.9"]);
+        expect(ids(today!)).toEqual(["ICD10CM:D71"]);
+      });
+
       it("replaces a node by id", async () => {
         const original = records.codes.find((c) => c.id === "CPT:82947")!;
         const revised = {
@@ -601,6 +655,37 @@ export function graphStoreContract(
         expect(in2023!.items[0]!.edge!.source).toBe("icd10cm_order_2022.txt");
         expect(ids(under2018!)).toContain("ICD10CM:E11.0");
         expect(ids(under2020!)).not.toContain("ICD10CM:E11.0");
+      });
+
+      it("walks a child listed under its parent by two sources as two children, each with its subtree, in key order", async () => {
+        const listed = records.edges.find(
+          (e) =>
+            e.relation === Relation.SUBSET_OF &&
+            e.from === "ICD10CM:E11.8" &&
+            e.to === "ICD10CM:E11",
+        )!;
+        // The same dates from a second source, whose key sorts before the fixture's.
+        await store.load({ codes: [], edges: [{ ...listed, source: "addenda" }], releases: [] });
+        const [down, up] = await store.traverse([
+          closure("ICD10CM:E11", Direction.IN),
+          closure("ICD10CM:E11.81", Direction.OUT),
+        ]);
+        const underE118 = down!.items
+          .filter((i) => i.node.id.startsWith("ICD10CM:E11.8"))
+          .map((i) => [i.node.id, i.edge!.source, i.depth]);
+        expect(underE118).toEqual([
+          ["ICD10CM:E11.8", "addenda", 1],
+          ["ICD10CM:E11.81", listed.source, 2],
+          ["ICD10CM:E11.8", listed.source, 1],
+          ["ICD10CM:E11.81", listed.source, 2],
+        ]);
+        expect(down!.totalCount).toBe(down!.items.length);
+        expect(up!.items.map((i) => [i.node.id, i.edge!.source])).toEqual([
+          ["ICD10CM:E11.8", listed.source],
+          ["ICD10CM:E11", "addenda"],
+          ["ICD10CM:E08-E13", listed.source],
+          ["ICD10CM:E00-E89", listed.source],
+        ]);
       });
     });
 

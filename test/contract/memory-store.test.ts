@@ -56,6 +56,18 @@ describe("the embedded store's own rules", () => {
     expect(store.current).toBe(before);
   });
 
+  it("names a cycle from its lowest code id, wherever the search met it", () => {
+    // The check visits E10 before E08-E13 here; the message starts at E08-E13 all the same.
+    expect(() =>
+      MemoryGraph.empty().withRecords({
+        ...CONTRACT_GRAPH,
+        edges: [...CONTRACT_GRAPH.edges, subset("ICD10CM:E08-E13", "ICD10CM:E10")],
+      }),
+    ).toThrow(
+      "the hierarchy would hold a cycle on 2015-10-01: ICD10CM:E08-E13 → ICD10CM:E10 → ICD10CM:E08-E13 (SUBSET_OF edges from cycle test, fixture); nothing was loaded",
+    );
+  });
+
   it("allows edges that loop only across time: never both on one date", () => {
     const records = {
       ...CONTRACT_GRAPH,

@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from "node:net";
 /**
  * The smallest Bolt 5.0 endpoint the real neo4j-driver will talk to: it shakes hands,
  * accepts any login, and answers each query with the rows `answer` gives for its text
- * (no rows by default), or with a server error. It runs no Cypher. It stands in for
+ * (no rows by default; plain values, or structures such as relationships and dates), or
+ * with a server error. It runs no Cypher. It stands in for
  * "Neo4j is back" on a port where nothing listened before, so a test can watch the same
  * store instance (same driver, same pool) go from unreachable to answering without a
  * restart; and for a server that fails a statement with a given error code, so a test can
@@ -129,9 +130,26 @@ export async function startFakeBoltServer(
   };
 }
 
-/** The values the fake can send: PackStream's plain kinds. */
+/** The values the fake can send: PackStream's plain kinds, and structures. */
 export type FakeValue =
-  string | number | boolean | null | readonly FakeValue[] | { readonly [key: string]: FakeValue };
+  | string
+  | number
+  | boolean
+  | null
+  | FakeStructure
+  | readonly FakeValue[]
+  | { readonly [key: string]: FakeValue };
+
+/**
+ * A PackStream structure, as Bolt sends graph and temporal values: a signature byte and
+ * fields (a relationship, 0x52, has eight in Bolt 5; a date, 0x44, one: days since 1970).
+ */
+export class FakeStructure {
+  constructor(
+    readonly signature: number,
+    readonly fields: readonly FakeValue[],
+  ) {}
+}
 
 function ignored(socket: Socket): void {
   send(socket, Buffer.from([0xb0, MESSAGE.IGNORED]));
@@ -172,6 +190,12 @@ function pack(value: FakeValue): Buffer {
       bytes.length < 16 ? Buffer.from([0x80 + bytes.length]) : Buffer.from([0xd0, bytes.length]);
     if (bytes.length > 255) throw new Error("string too long for this fake");
     return Buffer.concat([head, bytes]);
+  }
+  if (value instanceof FakeStructure) {
+    return Buffer.concat([
+      Buffer.from([0xb0 + value.fields.length, value.signature]),
+      ...value.fields.map(pack),
+    ]);
   }
   if (isList(value)) {
     if (value.length >= 16) throw new Error("list too long for this fake");

@@ -118,10 +118,10 @@ describe("Cypher lint: every statement the adapter runs", () => {
     ).toBe(true);
   });
 
-  it("lints 37 statements in 25 files", async () => {
+  it("lints 38 statements in 26 files", async () => {
     const schema = splitStatements(await readFile(join(CYPHER_DIR, SCHEMA_FILE), "utf8"));
-    expect(statementEntries.length + schema.length).toBe(37);
-    expect(new Set([...statementEntries.map(([, s]) => s.file), SCHEMA_FILE]).size).toBe(25);
+    expect(statementEntries.length + schema.length).toBe(38);
+    expect(new Set([...statementEntries.map(([, s]) => s.file), SCHEMA_FILE]).size).toBe(26);
   });
 });
 
@@ -233,6 +233,9 @@ describe("statement files and the adapter agree", () => {
       const text = await readFile(join(CYPHER_DIR, STATEMENTS[name].file), "utf8");
       expect(text, name).toMatch(new RegExp(`\\*1\\.\\.${MAX_WALK_DEPTH}\\]`));
     }
+    // The load's cycle check reads the hierarchy above as deep as a walk could go.
+    const above = await readFile(join(CYPHER_DIR, STATEMENTS.hierarchyAbove.file), "utf8");
+    expect(above).toMatch(new RegExp(`\\*0\\.\\.${MAX_WALK_DEPTH}\\]`));
     expect(
       loadConfig({ MAX_TRAVERSAL_DEPTH: String(MAX_WALK_DEPTH) }).limits.maxTraversalDepth,
     ).toBe(MAX_WALK_DEPTH);

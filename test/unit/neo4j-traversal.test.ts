@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isValidAt } from "../../src/domain/dates.js";
 import {
@@ -33,7 +34,7 @@ import {
   type WalkEdge,
 } from "../../src/store/neo4j/traversal-walks.js";
 import { codeToRow } from "../../src/store/neo4j/record-mapping.js";
-import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { CONTRACT_GRAPH, withParallelHierarchyEdges } from "../fixtures/contract-graph.js";
 import { withUnknownStarts } from "../support/unknown-starts.js";
 
 /**
@@ -69,6 +70,7 @@ beforeAll(async () => {
   });
   graphs = [
     ["contract graph", build(CONTRACT_GRAPH)],
+    ["contract graph, parallel hierarchy edges", build(withParallelHierarchyEdges(CONTRACT_GRAPH))],
     ["bundled seed", build(await loadSeed(`${PROJECT_ROOT}/seed`))],
     [
       "bundled seed, starts unknown",
@@ -231,7 +233,7 @@ const validVersion = (g: Graph, id: string, asOf: string) =>
 /**
  * traverse-descendants.cypher: the path predicate (every edge valid, every code below the
  * start valid: checked step by step, as the expansion checks its all(...) predicates),
- * the billable filter, ORDER BY the id list, the slice. The statement's three branches
+ * the billable filter, ORDER BY each step's code and edge key, the slice. The statement's three branches
  * (literal bounds 1 and 2, else 50 with length(p) <= maxDepth) all select the paths of
  * at most maxDepth edges, which `paths` bounds the same way.
  */
@@ -243,8 +245,10 @@ function descendantsStatement(g: Graph, q: ClosureQuery): TraversalPage {
     (path) =>
       !q.billableOnly || billableInForce(g, path[path.length - 1]!.from, q.asOf).at(-1) === true,
   );
-  const idList = (path: readonly GraphEdge[]) => [q.id, ...path.map((e) => e.from)];
-  found.sort(byKeys((path) => [idList(path)]));
+  // ORDER BY [r IN relationships(p) | [startNode(r).id, r.key]]: SUBSET_OF runs child to
+  // parent, so each step's start node is the code reached, and the key breaks a tie
+  // between parallel edges.
+  found.sort(byKeys((path) => [path.map((e) => [e.from, edgeKey(e)])]));
   return {
     totalCount: found.length,
     items: found.slice(q.offset, q.offset + q.limit).map((path) => {
@@ -352,7 +356,7 @@ describe("Neo4j walks give the embedded store's answers", () => {
     expect(nonEmpty).toBeGreaterThan(10);
   });
 
-  it("descendants: paths sorted by their id lists are the embedded store's pre-order, with its counts and pages", () => {
+  it("descendants: paths sorted by each step's code and edge key are the embedded store's pre-order, parallel edges each with its subtree, with its counts and pages", async () => {
     let nonEmpty = 0;
     for (const [name, g] of graphs) {
       const parents = new Set(
@@ -384,6 +388,9 @@ describe("Neo4j walks give the embedded store's answers", () => {
       }
     }
     expect(nonEmpty).toBeGreaterThan(100);
+    // The sort emulated above is the statement's.
+    const statement = await readFile(`${PROJECT_ROOT}/cypher/traverse-descendants.cypher`, "utf8");
+    expect(statement).toContain("ORDER BY [r IN relationships(p) | [startNode(r).id, r.key]]");
   });
 
   it("neighbours: the statement's sort keys give the embedded store's order, counts and pages", () => {

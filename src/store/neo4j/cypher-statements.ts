@@ -41,6 +41,7 @@ export const STATEMENTS = {
   scanCodes: { file: "scan-codes.cypher", params: ["system", "after", "before", "limit"] },
   scanEdges: { file: "scan-edges.cypher", params: ["after", "limit"] },
   checkEdgeEnds: { file: "check-edge-ends.cypher", params: ["ids"] },
+  hierarchyAbove: { file: "hierarchy-above.cypher", params: ["ids"] },
   loadCodes: { file: "load-codes.cypher", params: ["rows"] },
   loadSubsetOf: { file: "load-edges-subset-of.cypher", params: ["rows"] },
   loadPairedWith: { file: "load-edges-paired-with.cypher", params: ["rows"] },

@@ -35,6 +35,7 @@ import {
   type TraversalPage,
   type TraversalQuery,
 } from "../graph-store.js";
+import { cycleWithLoad, hierarchyCycleError } from "../hierarchy-cycle.js";
 import {
   type CypherStatements,
   LOAD_EDGES,
@@ -395,7 +396,9 @@ export class Neo4jStore implements GraphStore {
   /**
    * Writes the records in one explicit write transaction, tried once, in UNWIND batches of
    * NEO4J_BATCH_SIZE rows: first a check that every edge end exists (in the batch or
-   * already held), then codes, edges per relationship type, releases. The transaction
+   * already held) and that the hierarchy would hold no cycle on any date (the embedded
+   * store's check, over the loaded SUBSET_OF edges and the held ones above them; the same
+   * error), then codes, edges per relationship type, releases. The transaction
    * commits only after the last batch, so a failure anywhere leaves the database as it
    * was. The price is that a whole release sits in Neo4j's transaction memory until the
    * commit; running out of it fails at once with advice (toLoadError). Initial loads of
@@ -414,6 +417,7 @@ export class Neo4jStore implements GraphStore {
     const edgeRows = new Map<Relation, EdgeRow[]>(ALL_RELATIONS.map((r) => [r, []]));
     for (const edge of records.edges) edgeRows.get(edge.relation)!.push(edgeToRow(edge));
     const releaseRows = records.releases.map(releaseToRow);
+    const hierarchy = records.edges.filter((e) => e.relation === Relation.SUBSET_OF);
     const loaded = new Set(records.codes.map((c) => c.id));
     const ends = [...new Set(records.edges.flatMap((e) => [e.from, e.to]))].filter(
       (id) => !loaded.has(id),
@@ -437,6 +441,16 @@ export class Neo4jStore implements GraphStore {
         const [row] = await run("checkEdgeEnds", { ids });
         const missing = new Set(asList(row?.get("missing") ?? [], "missing") as string[]);
         if (missing.size > 0) throw missingEndError(records.edges, missing);
+      }
+      // The embedded store's cycle check, over the loaded hierarchy edges and the held
+      // ones above them: any cycle the load would close runs through both.
+      if (hierarchy.length > 0) {
+        const held: GraphEdge[] = [];
+        for (const ids of batches(hierarchyParents(hierarchy), size)) {
+          for (const r of await run("hierarchyAbove", { ids })) held.push(heldHierarchyEdge(r));
+        }
+        const cycle = cycleWithLoad(held, hierarchy);
+        if (cycle) throw hierarchyCycleError(cycle);
       }
       const writeBatches = async (
         name: StatementName,
@@ -734,6 +748,20 @@ function groupWalkEdges(
 
 function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** The codes whose hierarchy above a load must be read for the cycle check: its edges' parents. */
+export function hierarchyParents(hierarchy: readonly GraphEdge[]): string[] {
+  return [...new Set(hierarchy.map((e) => e.to))];
+}
+
+/** A row of hierarchy-above.cypher as the held edge it names. */
+function heldHierarchyEdge(r: Neo4jRecord): GraphEdge {
+  return edgeFromRelationship(
+    asRelationship(r.get("edge"), "edge"),
+    asString(r.get("child"), "child"),
+    asString(r.get("parent"), "parent"),
+  );
 }
 
 /** The same message as the embedded store, naming the first edge (in record order) with a missing end. */

@@ -238,7 +238,43 @@ describe("codes", () => {
     expect(deleted!.message).toMatch(/not valid on 2026-11-25: valid until 2025-09-30/);
     expect(header!.message).toMatch(/header/);
     expect(invalid!.message).toMatch(/dot follows the third character/);
-    expect(valid!.message).toBeNull();
+    // The fixture's newest ICD-10-CM release is FY2026; the tests' today is in FY2027.
+    expect(valid!.message).toBe(
+      "the newest ICD10CM release imported (FY2026) covers through 2026-09-30: a later release may have changed this code on 2026-11-25",
+    );
+  });
+
+  it("says when the newest release imported does not cover the date: the answer may be out of date", async () => {
+    const covered = `query($codes: [String!]!, $asOf: Date) {
+      codes(codes: $codes, asOf: $asOf) { input status message coveredByRelease }
+      codeSystems { id coveredThrough }
+    }`;
+    const inFy2026 = await api.run(covered, { codes: ["E11.9", "E11.0"], asOf: "2026-06-01" });
+    expect(inFy2026.data!["codes"]).toEqual([
+      { input: "E11.9", status: "VALID", message: null, coveredByRelease: true },
+      {
+        input: "E11.0",
+        status: "UNKNOWN",
+        message: "ICD10CM:E11.0 is well-formed but not in the graph",
+        coveredByRelease: true,
+      },
+    ]);
+    const today = await api.run(covered, { codes: ["E11.9", "E11.0", "E1.19", "250.00", "3610"] });
+    const answers = today.data!["codes"] as { message: string; coveredByRelease: boolean }[];
+    expect(answers.map((a) => a.coveredByRelease)).toEqual([false, false, null, true, null]);
+    // An unknown code may be one a later release added.
+    expect(answers[1]!.message).toBe(
+      "ICD10CM:E11.0 is well-formed but not in the graph; the newest ICD10CM release imported (FY2026) covers through 2026-09-30: a later release may have changed this code on 2026-11-25",
+    );
+    // ICD-9-CM is frozen: nothing later can change it.
+    expect(answers[3]!.message).toMatch(/^ICD9CM:250.00 is not valid on 2026-11-25: ICD9CM ended/);
+    expect(today.data!["codeSystems"]).toEqual(
+      expect.arrayContaining([
+        { id: "ICD10CM", coveredThrough: "2026-09-30" },
+        { id: "ICD9CM", coveredThrough: null },
+        { id: "PROCEDURE_CODES", coveredThrough: null },
+      ]),
+    );
   });
 
   it("applies the system to every input", async () => {

@@ -1,5 +1,6 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import { CodeInputError } from "../../domain/code-input.js";
+import { CodeInputError, splitCodeId } from "../../domain/code-input.js";
+import { coverageWarning } from "../../domain/release-coverage.js";
 import { CodeStatus, lastCommonDay } from "../../domain/code-status.js";
 import { CodeSystemId, codeSystemInfo } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
@@ -154,6 +155,42 @@ export class CodeResolutionResolver {
   ): Promise<Replacement[]> {
     return resolution.code ? replacements(resolution.code, Direction.IN, ctx) : [];
   }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Why the status is what it is, for anything but VALID; and, whatever the status, a warning when the newest imported release of the system does not cover the date asked (see coveredByRelease).",
+  })
+  async message(@Root() resolution: CodeResolution, @Ctx() ctx: Context): Promise<string | null> {
+    const warnings = await coverageWarnings(resolution, ctx);
+    const parts = [resolution.statusMessage, ...warnings].filter((p) => p !== null);
+    return parts.length > 0 ? parts.join("; ") : null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description:
+      "Whether the newest imported release of the code's system covers the date asked (ICD-10: its fiscal year; HCPCS, CPT: its calendar year; ICD-9-CM, frozen: always). False means a later release, not in this graph, may have added, deleted or revised the code: the status may be out of date. Null when the input names no one system (INVALID, AMBIGUOUS).",
+  })
+  async coveredByRelease(
+    @Root() resolution: CodeResolution,
+    @Ctx() ctx: Context,
+  ): Promise<boolean | null> {
+    if (resolution.systems.length === 0) return null;
+    return (await coverageWarnings(resolution, ctx)).length === 0;
+  }
+}
+
+/** Release-coverage warnings for the systems an answer is about. */
+async function coverageWarnings(resolution: CodeResolution, ctx: Context): Promise<string[]> {
+  const releases = await ctx.loaders.releases.loadMany(resolution.systems);
+  return resolution.systems
+    .map((system, i) => {
+      const held = releases[i];
+      if (held instanceof Error) throw held;
+      return coverageWarning(system, held!, resolution.asOf);
+    })
+    .filter((w) => w !== null);
 }
 
 async function requireCode(
@@ -183,9 +220,10 @@ async function resolveOne(
   const answer = (
     status: CodeStatus,
     code: Code | null,
-    message: string | null,
+    statusMessage: string | null,
     candidates: string[] = [],
-  ) => ({ input, status, code, message, candidates });
+    systems: CodeSystemId[] = [],
+  ): CodeResolution => ({ input, status, code, statusMessage, candidates, systems, asOf });
   let found;
   try {
     found = await lookupCode(input, system, asOf, ctx.loaders);
@@ -200,6 +238,8 @@ async function resolveOne(
         CodeStatus.UNKNOWN,
         null,
         `${found.candidates.join(" or ")} is well-formed but not in the graph`,
+        [],
+        [...new Set(found.candidates.map((id) => splitCodeId(id).system))],
       );
     case "ambiguous":
       return answer(
@@ -210,7 +250,7 @@ async function resolveOne(
       );
     case "found": {
       const code = toCode(found.node, asOf);
-      return answer(code.status, code, statusMessage(found.node, code, asOf));
+      return answer(code.status, code, statusMessage(found.node, code, asOf), [], [code.system]);
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   codeSystemNodes,
 } from "../../domain/code-system.js";
 import { type IsoDate } from "../../domain/dates.js";
+import { coveredThrough } from "../../domain/release-coverage.js";
 import { type Context } from "../context.js";
 import { DateScalar } from "../scalars.js";
 import { CodeSystem, Release, SystemReplacement, toCodeSystem } from "../types/code-system.type.js";
@@ -114,6 +115,16 @@ export class CodeSystemResolver {
         .filter((r) => r.id === system.id)
         .map((r) => ({ system: toCodeSystem(s), effective: r.effective })),
     );
+  }
+
+  @FieldResolver(() => DateScalar, {
+    nullable: true,
+    description:
+      "The last day the newest imported release describes (ICD-10: the end of its fiscal year, 30 September; HCPCS, CPT: 31 December of its year). Answers for later dates may be out of date. Null for a system no longer in use (ICD-9-CM) or with no release imported, and for a family.",
+  })
+  async coveredThrough(@Root() system: CodeSystem, @Ctx() ctx: Context): Promise<IsoDate | null> {
+    if (!system.system) return null;
+    return coveredThrough(system.system, await ctx.loaders.releases.load(system.system));
   }
 
   @FieldResolver(() => [Release], {

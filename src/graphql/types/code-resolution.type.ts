@@ -1,5 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { CodeStatus } from "../../domain/code-status.js";
+import { type CodeSystemId } from "../../domain/code-system.js";
+import { type IsoDate } from "../../domain/dates.js";
 import { Code } from "./code.type.js";
 
 @ObjectType({
@@ -19,11 +21,14 @@ export class CodeResolution {
   })
   code!: Code | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "Why the status is what it is, for anything but VALID.",
-  })
-  message!: string | null;
+  /** Why the status is what it is; the `message` field adds any release-coverage warning. */
+  statusMessage!: string | null;
+
+  /** The systems the answer is about (the code's, or an unknown input's readings). */
+  systems!: CodeSystemId[];
+
+  /** The date asked. */
+  asOf!: IsoDate;
 
   @Field(() => [String], {
     description: "For AMBIGUOUS, the ids of every code the input could name; otherwise empty.",

@@ -1,0 +1,53 @@
+import { CodeSystemId, codeSystemInfo } from "./code-system.js";
+import { type IsoDate } from "./dates.js";
+import { assertNever, type ReleaseInfo } from "./graph.js";
+
+/**
+ * The last day the newest imported release of a system describes: after it, a release
+ * not in the graph may have added, deleted or revised codes, so an answer for a later date
+ * may be out of date. ICD-10-CM and ICD-10-PCS releases cover their fiscal year (to 30
+ * September; an April update to the same 30 September); HCPCS and CPT releases their
+ * calendar year (HCPCS quarterly updates within it are not waited for). Null for a system
+ * no longer in use (ICD-9-CM ended 2015-09-30: nothing can change it), or when no release
+ * of the system is held.
+ */
+export function coveredThrough(
+  system: CodeSystemId,
+  releases: readonly ReleaseInfo[],
+): IsoDate | null {
+  if (codeSystemInfo(system).endedOn !== null) return null;
+  let newest: IsoDate | null = null;
+  for (const r of releases) if (newest === null || r.effective > newest) newest = r.effective;
+  if (newest === null) return null;
+  const year = Number(newest.slice(0, 4));
+  switch (system) {
+    case CodeSystemId.ICD10CM:
+    case CodeSystemId.ICD10PCS:
+      return `${newest.slice(5) >= "10-01" ? year + 1 : year}-09-30`;
+    case CodeSystemId.HCPCS:
+    case CodeSystemId.CPT:
+      return `${year}-12-31`;
+    case CodeSystemId.ICD9CM:
+      return null;
+    default:
+      return assertNever(system);
+  }
+}
+
+/**
+ * Why an answer about `system` on `asOf` may be out of date, or null when the newest
+ * release held covers that day (or the system is frozen).
+ */
+export function coverageWarning(
+  system: CodeSystemId,
+  releases: readonly ReleaseInfo[],
+  asOf: IsoDate,
+): string | null {
+  if (codeSystemInfo(system).endedOn !== null) return null;
+  const through = coveredThrough(system, releases);
+  if (through === null)
+    return `no ${system} release is imported: the graph's ${system} codes may be out of date`;
+  if (asOf <= through) return null;
+  const newest = releases.reduce((a, b) => (b.effective > a.effective ? b : a));
+  return `the newest ${system} release imported (${newest.version}) covers through ${through}: a later release may have changed this code on ${asOf}`;
+}

@@ -1,10 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
+import { withSearchWordCodes } from "../fixtures/search-words.js";
 import { graphqlHarness, type Harness } from "../support/graphql-harness.js";
 
 let api: Harness;
+/** The same graph with codes searched by possessives and letter-only modifiers. */
+let typed: Harness;
 beforeAll(async () => {
   api = await graphqlHarness(GRAPHQL_GRAPH);
+  typed = await graphqlHarness(withSearchWordCodes(GRAPHQL_GRAPH));
 });
 
 const query = `query($t: String!, $s: [CodeSystemId!], $b: Boolean, $i: Boolean, $d: Date, $first: Int, $after: String) {
@@ -15,8 +19,8 @@ const query = `query($t: String!, $s: [CodeSystemId!], $b: Boolean, $i: Boolean,
   }
 }`;
 
-async function search(variables: Record<string, unknown>) {
-  const { data, errors } = await api.run(query, variables);
+async function search(variables: Record<string, unknown>, on: Harness = api) {
+  const { data, errors } = await on.run(query, variables);
   expect(errors).toBeUndefined();
   return data!["search"] as {
     totalCount: number;
@@ -107,5 +111,51 @@ describe("search", () => {
         argumentName: "text",
       });
     }
+  });
+});
+
+describe("search as people type", () => {
+  const top = async (t: string, more: Record<string, unknown> = {}) =>
+    (await search({ t, ...more }, typed)).edges.map((e) => [
+      e.node.id,
+      e.search.matchedOn,
+      e.search.score,
+    ]);
+
+  it("finds a possessive however it is spelled, as a whole word, with the same score", async () => {
+    for (const spellings of [
+      ["alzheimers", "alzheimer", "alzheimer's", "Alzheimer’s", "ALZHEIMERS"],
+      ["alzheimers disease", "alzheimer disease", "alzheimer's disease", "Alzheimer’s disease"],
+    ]) {
+      const pages = await Promise.all(spellings.map((t) => top(t)));
+      for (const [i, page] of pages.entries()) {
+        expect(
+          page.map(([id]) => id),
+          spellings[i],
+        ).toEqual(["ICD10CM:G30", "ICD10CM:G30.9"]);
+        expect(page, spellings[i]).toEqual(pages[0]);
+        expect(page[0]![1]).toBe("TITLE");
+      }
+    }
+    // A non-last word is whole-word only, so "alzheimers" there must be an indexed word.
+    expect((await top("alzheimers dis")).map(([id]) => id)).toEqual([
+      "ICD10CM:G30",
+      "ICD10CM:G30.9",
+    ]);
+    expect((await top("crohns")).map(([id]) => id)).toEqual(["ICD10CM:K50"]);
+    expect((await top("crohn's disease regional")).map(([id]) => id)).toEqual(["ICD10CM:K50"]);
+  });
+
+  it("finds an eponym ICD-10-CM writes without the possessive people type", async () => {
+    for (const t of ["downs syndrome", "down's syndrome", "down syndrome", "downs"]) {
+      expect(
+        (await top(t)).map(([id]) => id),
+        t,
+      ).toEqual(["ICD10CM:Q90", "ICD10CM:Q90.9"]);
+    }
+    // The spelling as typed ranks above the other one.
+    const all = await top("downs syndrome", { i: true });
+    expect(all.map(([id]) => id)).toEqual(["ICD9CM:758.0", "ICD10CM:Q90", "ICD10CM:Q90.9"]);
+    expect(all[0]![2]).toBeGreaterThan(all[1]![2] as number);
   });
 });

@@ -1,3 +1,4 @@
+import { type CodeReading } from "../domain/code-grammar.js";
 import { readCodeInput } from "../domain/code-input.js";
 import { type CodeNode, compareIds, latestVersion, versionAt } from "../domain/graph.js";
 import {
@@ -54,16 +55,32 @@ export interface CodePrefixQuery {
 export function codePrefixQuery(text: string): CodePrefixQuery | null {
   const trimmed = text.trim();
   const colon = trimmed.indexOf(":");
-  const bare = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
-  if (!looksLikeCode(bare)) return null;
-  const keys = new Set([codeKey(bare)]);
-  try {
-    for (const r of readCodeInput(bare)) keys.add(codeKey(r.code));
-  } catch {
-    // Not a whole code: the bare key still serves as a prefix.
-  }
+  const bare = colon >= 0 ? trimmed.slice(colon + 1).trim() : trimmed;
+  const readings = wholeCodeReadings(bare);
+  if (!looksLikeCode(bare) && !readAsWholeCode(bare, readings)) return null;
+  const keys = new Set([codeKey(bare), ...readings.map((r) => codeKey(r.code))]);
   const dotted = bare.includes(".") ? bare.replace(/\s+/g, "").toUpperCase() : null;
   return { keys: [...keys], dotted };
+}
+
+/** The readings of a text as one whole code, as `code()` reads it; none when it is not one. */
+function wholeCodeReadings(bare: string): readonly CodeReading[] {
+  try {
+    return readCodeInput(bare);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether a text that is not one token with a digit (see `looksLikeCode`) is still read
+ * as a code: only when it is a whole code, from two characters on — letters only (`LT`,
+ * `KX`, `at`: HCPCS modifiers) or a range (`E08-E13`, a block; `E00-E89`, a chapter). A
+ * single letter would be read as an ICD-10-PCS section and flood the page with every code
+ * it begins.
+ */
+function readAsWholeCode(bare: string, readings: readonly CodeReading[]): boolean {
+  return readings.length > 0 && !/\s/.test(bare) && bare.length >= 2;
 }
 
 /** The hit for a code matching the prefix, or null; `key` is the node's code key. */

@@ -363,6 +363,16 @@ export function graphStoreContract(
         }
       });
 
+      it("finds whole codes without a digit: modifiers, blocks and chapters", async () => {
+        const pages = await store.search(["LT", "lt", "E08-E13", "e00-e89"].map((t) => search(t)));
+        expect(pages.map((p) => [p.items[0]!.node.id, p.items[0]!.matchedOn])).toEqual([
+          ["HCPCS:LT", SearchMatchKind.CODE],
+          ["HCPCS:LT", SearchMatchKind.CODE],
+          ["ICD10CM:E08-E13", SearchMatchKind.CODE],
+          ["ICD10CM:E00-E89", SearchMatchKind.CODE],
+        ]);
+      });
+
       it("finds codes by prefix", async () => {
         const [page] = await store.search([search("E11.6")]);
         expect(page!.items.map((i) => i.node.id)).toEqual(["ICD10CM:E11.6", "ICD10CM:E11.65"]);

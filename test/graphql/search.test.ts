@@ -158,4 +158,25 @@ describe("search as people type", () => {
     expect(all.map(([id]) => id)).toEqual(["ICD9CM:758.0", "ICD10CM:Q90", "ICD10CM:Q90.9"]);
     expect(all[0]![2]).toBeGreaterThan(all[1]![2] as number);
   });
+
+  it("finds letter-only codes, the HCPCS modifiers, by their code first", async () => {
+    for (const t of ["LT", "lt", " Lt ", "HCPCS:lt"]) {
+      expect((await top(t))[0]!.slice(0, 2), t).toEqual(["HCPCS:LT", "CODE"]);
+    }
+    expect(await top("KX")).toEqual([["HCPCS:KX", "CODE", 1000]]);
+  });
+
+  it("reads a stop word that is also a modifier as the modifier alone: no title floods in", async () => {
+    // AS's short title "Assistant at surgery service" holds "at": stop words find no titles.
+    expect(await top("at")).toEqual([["HCPCS:AT", "CODE", 1000]]);
+    expect(await top("AS")).toEqual([["HCPCS:AS", "CODE", 1000]]);
+    expect(await top("of the")).toEqual([]);
+  });
+
+  it("finds a block or chapter by its range", async () => {
+    for (const t of ["E08-E13", "e08-e13", "ICD10CM:E08-E13"]) {
+      expect((await top(t))[0], t).toEqual(["ICD10CM:E08-E13", "CODE", 1000]);
+    }
+    expect((await top("E00-E89"))[0]).toEqual(["ICD10CM:E00-E89", "CODE", 1000]);
+  });
 });

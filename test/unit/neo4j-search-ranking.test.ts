@@ -199,6 +199,12 @@ describe("Neo4j search ranks like the embedded store", () => {
         "downs",
         "250.0",
         "icd10cm:e11",
+        "LT",
+        "kx",
+        "at",
+        "AS",
+        "E08-E13",
+        "A00-B99",
       ]) {
         texts.add(t);
       }
@@ -261,5 +267,13 @@ describe("search keys and the Lucene query", () => {
     expect(codeSearchKeys("ICD10CM:e11")).toEqual(["E11"]);
     expect(codeSearchKeys("diabetes")).toEqual([]);
     expect(codeSearchKeys("250.00")).toContain(codeKey("250.00"));
+    expect(codeSearchKeys("lt")).toEqual(["LT"]);
+    expect(codeSearchKeys("E08-E13")).toEqual(["E08-E13"]);
+  });
+
+  it("reads a text without a digit as a code only when it is a whole code of two characters or more", () => {
+    for (const t of ["at", "KX", "bw", "e00-e89"]) expect(codeSearchKeys(t), t).toHaveLength(1);
+    for (const t of ["b", "leg", "hip", "type", "x-ray", "e08-"])
+      expect(codeSearchKeys(t), t).toEqual([]);
   });
 });

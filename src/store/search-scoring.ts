@@ -74,13 +74,16 @@ function wholeCodeReadings(bare: string): readonly CodeReading[] {
 
 /**
  * Whether a text that is not one token with a digit (see `looksLikeCode`) is still read
- * as a code: only when it is a whole code, from two characters on — letters only (`LT`,
- * `KX`, `at`: HCPCS modifiers) or a range (`E08-E13`, a block; `E00-E89`, a chapter). A
+ * as a code: only when it is a whole code. Letters only or a range (`LT`, `KX`, `at`:
+ * HCPCS modifiers; `E08-E13`, a block; `E00-E89`, a chapter) from two characters on: a
  * single letter would be read as an ICD-10-PCS section and flood the page with every code
- * it begins.
+ * it begins. One code with stray spaces (`E11 .9`, `E08 - E13`, as `code()` reads them)
+ * from three characters on, so that `a 4` stays words rather than every HCPCS A4 code.
  */
 function readAsWholeCode(bare: string, readings: readonly CodeReading[]): boolean {
-  return readings.length > 0 && !/\s/.test(bare) && bare.length >= 2;
+  if (readings.length === 0) return false;
+  const compact = bare.replace(/\s+/g, "");
+  return compact.length >= (compact === bare ? 2 : 3);
 }
 
 /** The hit for a code matching the prefix, or null; `key` is the node's code key. */

@@ -179,4 +179,14 @@ describe("search as people type", () => {
     }
     expect((await top("E00-E89"))[0]).toEqual(["ICD10CM:E00-E89", "CODE", 1000]);
   });
+
+  it("reads one code typed with stray spaces as that code, as code() does", async () => {
+    for (const t of ["E11 .9", "e11 9", " E 11.9 ", "ICD10CM: E11 .9"]) {
+      expect((await top(t))[0], t).toEqual(["ICD10CM:E11.9", "CODE", 1000]);
+    }
+    expect(await top("e11 .6")).toEqual(await top("e11.6"));
+    expect((await top("E08 - E13"))[0]).toEqual(["ICD10CM:E08-E13", "CODE", 1000]);
+    // Two characters with a space are words: "a 4" is not every HCPCS A4 code.
+    expect(await top("a 4")).toEqual([]);
+  });
 });

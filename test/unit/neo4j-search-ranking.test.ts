@@ -205,6 +205,9 @@ describe("Neo4j search ranks like the embedded store", () => {
         "AS",
         "E08-E13",
         "A00-B99",
+        "E11 .9",
+        "e 11",
+        "a 4",
       ]) {
         texts.add(t);
       }
@@ -274,6 +277,13 @@ describe("search keys and the Lucene query", () => {
   it("reads a text without a digit as a code only when it is a whole code of two characters or more", () => {
     for (const t of ["at", "KX", "bw", "e00-e89"]) expect(codeSearchKeys(t), t).toHaveLength(1);
     for (const t of ["b", "leg", "hip", "type", "x-ray", "e08-"])
+      expect(codeSearchKeys(t), t).toEqual([]);
+  });
+
+  it("reads one code typed with stray spaces as that code, from three characters on", () => {
+    expect(codeSearchKeys("E11 .9")).toEqual(["E119"]);
+    expect(codeSearchKeys("e08 - e13")).toEqual(["E08-E13"]);
+    for (const t of ["type 2", "vitamin b12", "a 4", "e11 diabetes"])
       expect(codeSearchKeys(t), t).toEqual([]);
   });
 });

@@ -1,6 +1,15 @@
+import { type CodeReading } from "../domain/code-grammar.js";
 import { readCodeInput } from "../domain/code-input.js";
 import { type CodeNode, compareIds, latestVersion, versionAt } from "../domain/graph.js";
-import { codeKey, isPrefixWord, looksLikeCode, STOP_WORDS, words } from "../domain/text.js";
+import {
+  codeKey,
+  isPrefixWord,
+  looksLikeCode,
+  possessives,
+  STOP_WORDS,
+  withoutFinalS,
+  words,
+} from "../domain/text.js";
 import {
   type SearchHit,
   SearchMatchKind,
@@ -14,12 +23,17 @@ import {
  * the full-text index in Neo4j), then scores them here, so both order results alike.
  */
 
-/** Scores of the match kinds; word matches add up to 75 more for closeness. */
+/**
+ * Scores of the match kinds; word matches add up to 75 more for closeness, less
+ * `otherSpelling` when a word was found only without its final `s` (`downs` in "Down
+ * syndrome"): a text holding the words as typed ranks above the same text spelled so.
+ */
 export const SEARCH_SCORES = {
   exactCode: 1000,
   codePrefix: 500,
   title: 100,
   synonym: 80,
+  otherSpelling: -25,
 } as const;
 
 /** What a code-like search text asks for. */
@@ -41,16 +55,35 @@ export interface CodePrefixQuery {
 export function codePrefixQuery(text: string): CodePrefixQuery | null {
   const trimmed = text.trim();
   const colon = trimmed.indexOf(":");
-  const bare = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
-  if (!looksLikeCode(bare)) return null;
-  const keys = new Set([codeKey(bare)]);
-  try {
-    for (const r of readCodeInput(bare)) keys.add(codeKey(r.code));
-  } catch {
-    // Not a whole code: the bare key still serves as a prefix.
-  }
+  const bare = colon >= 0 ? trimmed.slice(colon + 1).trim() : trimmed;
+  const readings = wholeCodeReadings(bare);
+  if (!looksLikeCode(bare) && !readAsWholeCode(bare, readings)) return null;
+  const keys = new Set([codeKey(bare), ...readings.map((r) => codeKey(r.code))]);
   const dotted = bare.includes(".") ? bare.replace(/\s+/g, "").toUpperCase() : null;
   return { keys: [...keys], dotted };
+}
+
+/** The readings of a text as one whole code, as `code()` reads it; none when it is not one. */
+function wholeCodeReadings(bare: string): readonly CodeReading[] {
+  try {
+    return readCodeInput(bare);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether a text that is not one token with a digit (see `looksLikeCode`) is still read
+ * as a code: only when it is a whole code. Letters only or a range (`LT`, `KX`, `at`:
+ * HCPCS modifiers; `E08-E13`, a block; `E00-E89`, a chapter) from two characters on: a
+ * single letter would be read as an ICD-10-PCS section and flood the page with every code
+ * it begins. One code with stray spaces (`E11 .9`, `E08 - E13`, as `code()` reads them)
+ * from three characters on, so that `a 4` stays words rather than every HCPCS A4 code.
+ */
+function readAsWholeCode(bare: string, readings: readonly CodeReading[]): boolean {
+  if (readings.length === 0) return false;
+  const compact = bare.replace(/\s+/g, "");
+  return compact.length >= (compact === bare ? 2 : 3);
 }
 
 /** The hit for a code matching the prefix, or null; `key` is the node's code key. */
@@ -88,9 +121,9 @@ export function wordHit(
   required: readonly string[],
   raw: string,
 ): SearchHit | null {
-  const phrase = phraseOf(raw);
+  const phrases = phrasesOf(raw);
   const title = latestVersion(node).title;
-  const titleScore = textScore(title, required, phrase);
+  const titleScore = textScore(title, required, phrases);
   if (titleScore !== null) {
     return {
       node,
@@ -105,7 +138,7 @@ export function wordHit(
     ...node.versions.flatMap((v) => v.shortTitle ?? []),
   ];
   for (const text of [...node.synonyms, ...others]) {
-    const s = textScore(text, required, phrase);
+    const s = textScore(text, required, phrases);
     if (s !== null && (!best || SEARCH_SCORES.synonym + s > best.score)) {
       best = {
         node,
@@ -124,37 +157,68 @@ function rounded(score: number): number {
 }
 
 let lastRaw: string | undefined;
-let lastPhrase = "";
-/** The query's words as one phrase; worked out once per query, not once per candidate. */
-function phraseOf(raw: string): string {
+let lastPhrases: readonly string[] = [];
+/**
+ * The query's words as one phrase, and as one with each word's other spelling (`downs
+ * syndrome`, `down syndrome`); worked out once per query, not once per candidate.
+ */
+function phrasesOf(raw: string): readonly string[] {
   if (raw !== lastRaw) {
     lastRaw = raw;
-    lastPhrase = words(raw).join(" ");
+    const typed = words(raw);
+    lastPhrases = [
+      ...new Set([typed.join(" "), typed.map((w) => withoutFinalS(w) ?? w).join(" ")]),
+    ];
   }
-  return lastPhrase;
+  return lastPhrases;
 }
 
 /**
- * How well one text holds the query words, in [0, 75], or null when a word is missing.
- * Coverage rewards texts that say little else (E11 "Type 2 diabetes mellitus" before
- * its 60 children); a phrase and a matching first word add a little.
+ * How well one text holds the query words, in [-25, 75], or null when a word is missing.
+ * A word is found among the text's words, or a possessive's word without its `s`
+ * (`alzheimer` in "Alzheimer's"), as typed (the last one as a prefix) or else in its other
+ * spelling (`downs` as "Down", less `otherSpelling`). Coverage rewards texts that say
+ * little else (E11 "Type 2 diabetes mellitus" before its 60 children); a phrase and a
+ * matching first word add a little.
  */
-function textScore(text: string, required: readonly string[], phrase: string): number | null {
+function textScore(
+  text: string,
+  required: readonly string[],
+  phrases: readonly string[],
+): number | null {
   const textWords = words(text);
+  const owned = possessives(text);
+  const ownedSet = new Set(owned);
+  // The text as spelled, and (with possessives) spelled without their `s`.
+  const spellings = [textWords];
+  if (owned.length > 0)
+    spellings.push(textWords.map((w) => (ownedSet.has(w) ? w.slice(0, -1) : w)));
+  const terms = owned.length > 0 ? [...textWords, ...owned.map((w) => w.slice(0, -1))] : textWords;
   const last = required.length - 1;
+  let otherSpelling = false;
   for (let i = 0; i < required.length; i++) {
     const w = required[i]!;
     const found =
-      i === last && isPrefixWord(w)
-        ? textWords.some((t) => t.startsWith(w))
-        : textWords.includes(w);
-    if (!found) return null;
+      i === last && isPrefixWord(w) ? terms.some((t) => t.startsWith(w)) : terms.includes(w);
+    if (found) continue;
+    const base = withoutFinalS(w);
+    if (base === null || !terms.includes(base)) return null;
+    otherSpelling = true;
   }
   const meaningful = textWords.filter((w) => !STOP_WORDS.has(w)).length || 1;
   const coverage = Math.min(required.length / meaningful, 1);
-  const phraseBonus = textWords.join(" ").includes(phrase) ? 15 : 0;
-  const leading = textWords[0]?.startsWith(required[0]!) ? 10 : 0;
-  return 50 * coverage + phraseBonus + leading;
+  const phraseBonus = spellings.some((sp) => {
+    const joined = sp.join(" ");
+    return phrases.some((p) => joined.includes(p));
+  })
+    ? 15
+    : 0;
+  const first = textWords[0];
+  const leading =
+    first !== undefined && (first.startsWith(required[0]!) || first === withoutFinalS(required[0]!))
+      ? 10
+      : 0;
+  return 50 * coverage + phraseBonus + leading + (otherSpelling ? SEARCH_SCORES.otherSpelling : 0);
 }
 
 /** Whether a code passes the query's system, date and billable filters. */

@@ -406,11 +406,21 @@ export function graphStoreContract(
 
     describe("search", () => {
       it("puts the exact code first, typed any way", async () => {
-        for (const text of ["E11.9", "e119", "E11.9 ", "icd10cm:e11.9"]) {
+        for (const text of ["E11.9", "e119", "E11.9 ", "icd10cm:e11.9", "E11 .9", "e 11 9"]) {
           const [page] = await store.search([search(text)]);
           expect(page!.items[0]!.node.id, text).toBe("ICD10CM:E11.9");
           expect(page!.items[0]!.matchedOn, text).toBe(SearchMatchKind.CODE);
         }
+      });
+
+      it("finds whole codes without a digit: modifiers, blocks and chapters", async () => {
+        const pages = await store.search(["LT", "lt", "E08-E13", "e00-e89"].map((t) => search(t)));
+        expect(pages.map((p) => [p.items[0]!.node.id, p.items[0]!.matchedOn])).toEqual([
+          ["HCPCS:LT", SearchMatchKind.CODE],
+          ["HCPCS:LT", SearchMatchKind.CODE],
+          ["ICD10CM:E08-E13", SearchMatchKind.CODE],
+          ["ICD10CM:E00-E89", SearchMatchKind.CODE],
+        ]);
       });
 
       it("finds codes by prefix", async () => {

@@ -1,10 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { GRAPHQL_GRAPH } from "../fixtures/graphql-graph.js";
+import { withSearchWordCodes } from "../fixtures/search-words.js";
 import { graphqlHarness, type Harness } from "../support/graphql-harness.js";
 
 let api: Harness;
+/** The same graph with codes searched by possessives and letter-only modifiers. */
+let typed: Harness;
 beforeAll(async () => {
   api = await graphqlHarness(GRAPHQL_GRAPH);
+  typed = await graphqlHarness(withSearchWordCodes(GRAPHQL_GRAPH));
 });
 
 const query = `query($t: String!, $s: [CodeSystemId!], $b: Boolean, $i: Boolean, $d: Date, $first: Int, $after: String) {
@@ -15,8 +19,8 @@ const query = `query($t: String!, $s: [CodeSystemId!], $b: Boolean, $i: Boolean,
   }
 }`;
 
-async function search(variables: Record<string, unknown>) {
-  const { data, errors } = await api.run(query, variables);
+async function search(variables: Record<string, unknown>, on: Harness = api) {
+  const { data, errors } = await on.run(query, variables);
   expect(errors).toBeUndefined();
   return data!["search"] as {
     totalCount: number;
@@ -107,5 +111,82 @@ describe("search", () => {
         argumentName: "text",
       });
     }
+  });
+});
+
+describe("search as people type", () => {
+  const top = async (t: string, more: Record<string, unknown> = {}) =>
+    (await search({ t, ...more }, typed)).edges.map((e) => [
+      e.node.id,
+      e.search.matchedOn,
+      e.search.score,
+    ]);
+
+  it("finds a possessive however it is spelled, as a whole word, with the same score", async () => {
+    for (const spellings of [
+      ["alzheimers", "alzheimer", "alzheimer's", "Alzheimer’s", "ALZHEIMERS"],
+      ["alzheimers disease", "alzheimer disease", "alzheimer's disease", "Alzheimer’s disease"],
+    ]) {
+      const pages = await Promise.all(spellings.map((t) => top(t)));
+      for (const [i, page] of pages.entries()) {
+        expect(
+          page.map(([id]) => id),
+          spellings[i],
+        ).toEqual(["ICD10CM:G30", "ICD10CM:G30.9"]);
+        expect(page, spellings[i]).toEqual(pages[0]);
+        expect(page[0]![1]).toBe("TITLE");
+      }
+    }
+    // A non-last word is whole-word only, so "alzheimers" there must be an indexed word.
+    expect((await top("alzheimers dis")).map(([id]) => id)).toEqual([
+      "ICD10CM:G30",
+      "ICD10CM:G30.9",
+    ]);
+    expect((await top("crohns")).map(([id]) => id)).toEqual(["ICD10CM:K50"]);
+    expect((await top("crohn's disease regional")).map(([id]) => id)).toEqual(["ICD10CM:K50"]);
+  });
+
+  it("finds an eponym ICD-10-CM writes without the possessive people type", async () => {
+    for (const t of ["downs syndrome", "down's syndrome", "down syndrome", "downs"]) {
+      expect(
+        (await top(t)).map(([id]) => id),
+        t,
+      ).toEqual(["ICD10CM:Q90", "ICD10CM:Q90.9"]);
+    }
+    // The spelling as typed ranks above the other one.
+    const all = await top("downs syndrome", { i: true });
+    expect(all.map(([id]) => id)).toEqual(["ICD9CM:758.0", "ICD10CM:Q90", "ICD10CM:Q90.9"]);
+    expect(all[0]![2]).toBeGreaterThan(all[1]![2] as number);
+  });
+
+  it("finds letter-only codes, the HCPCS modifiers, by their code first", async () => {
+    for (const t of ["LT", "lt", " Lt ", "HCPCS:lt"]) {
+      expect((await top(t))[0]!.slice(0, 2), t).toEqual(["HCPCS:LT", "CODE"]);
+    }
+    expect(await top("KX")).toEqual([["HCPCS:KX", "CODE", 1000]]);
+  });
+
+  it("reads a stop word that is also a modifier as the modifier alone: no title floods in", async () => {
+    // AS's short title "Assistant at surgery service" holds "at": stop words find no titles.
+    expect(await top("at")).toEqual([["HCPCS:AT", "CODE", 1000]]);
+    expect(await top("AS")).toEqual([["HCPCS:AS", "CODE", 1000]]);
+    expect(await top("of the")).toEqual([]);
+  });
+
+  it("finds a block or chapter by its range", async () => {
+    for (const t of ["E08-E13", "e08-e13", "ICD10CM:E08-E13"]) {
+      expect((await top(t))[0], t).toEqual(["ICD10CM:E08-E13", "CODE", 1000]);
+    }
+    expect((await top("E00-E89"))[0]).toEqual(["ICD10CM:E00-E89", "CODE", 1000]);
+  });
+
+  it("reads one code typed with stray spaces as that code, as code() does", async () => {
+    for (const t of ["E11 .9", "e11 9", " E 11.9 ", "ICD10CM: E11 .9"]) {
+      expect((await top(t))[0], t).toEqual(["ICD10CM:E11.9", "CODE", 1000]);
+    }
+    expect(await top("e11 .6")).toEqual(await top("e11.6"));
+    expect((await top("E08 - E13"))[0]).toEqual(["ICD10CM:E08-E13", "CODE", 1000]);
+    // Two characters with a space are words: "a 4" is not every HCPCS A4 code.
+    expect(await top("a 4")).toEqual([]);
   });
 });

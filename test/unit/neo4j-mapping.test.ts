@@ -4,7 +4,7 @@ import { codeSystemNodes } from "../../src/domain/code-system.js";
 import { addDays } from "../../src/domain/dates.js";
 import { type CodeNode, type GraphRecords, versionAt } from "../../src/domain/graph.js";
 import { Relation } from "../../src/domain/relationship.js";
-import { words } from "../../src/domain/text.js";
+import { searchTerms } from "../../src/domain/text.js";
 import { loadSeed } from "../../src/import/seed-loader.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import {
@@ -28,6 +28,7 @@ import {
   toNumber,
 } from "../../src/store/neo4j/record-mapping.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { SEARCH_WORD_CODES } from "../fixtures/search-words.js";
 import { withUnknownStarts } from "../support/unknown-starts.js";
 
 /**
@@ -147,7 +148,7 @@ describe("codes", () => {
     }
   });
 
-  it("index every title, short title and synonym as its words, for the full-text index", () => {
+  it("index every title, short title and synonym as its search terms, for the full-text index", () => {
     const e11 = CONTRACT_GRAPH.codes.find((c) => c.id === "ICD10CM:E11")!;
     const row = codeToRow(e11);
     expect(row.titleTexts).toEqual(["type 2 diabetes mellitus"]);
@@ -157,8 +158,14 @@ describe("codes", () => {
     ]);
     for (const code of seed.codes) {
       const texts = codeToRow(code).titleTexts as string[];
-      for (const v of code.versions) expect(texts, code.id).toContain(words(v.title).join(" "));
+      for (const v of code.versions)
+        expect(texts, code.id).toContain(searchTerms(v.title).join(" "));
     }
+    const g30 = codeToRow(SEARCH_WORD_CODES.find((c) => c.id === "ICD10CM:G30")!);
+    expect([g30.titleTexts, g30.synonymTexts]).toEqual([
+      ["alzheimers alzheimer disease"],
+      ["alzheimers alzheimer dementia senile and presenile forms"],
+    ]);
   });
 
   it("read back as search candidates from the ranking projection: the code, attributes aside", () => {

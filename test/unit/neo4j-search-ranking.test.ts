@@ -21,6 +21,7 @@ import {
   withWholeCodes,
 } from "../../src/store/neo4j/search-ranking.js";
 import { CONTRACT_GRAPH } from "../fixtures/contract-graph.js";
+import { withSearchWordCodes } from "../fixtures/search-words.js";
 
 /**
  * Neo4j search = candidates from search.cypher, ranked in TypeScript. This file holds the
@@ -71,26 +72,40 @@ function indexed(node: CodeNode): IndexedRow {
   return { node, row, tokens: new Set(texts.flatMap((t) => t.split(" "))) };
 }
 
-/** A Lucene query of `+term` and `+prefix*` clauses against one row's tokens. */
-function luceneMatches(lucene: string, tokens: ReadonlySet<string>): boolean {
-  return lucene.split(" ").every((clause) => {
-    const term = clause.slice(1);
+/**
+ * The required clauses of a Lucene query, each a group of terms one of which must match:
+ * `+term`, `+prefix*`, `+(downs* down)`.
+ */
+function luceneClauses(lucene: string): string[][] {
+  const clauses = [...lucene.matchAll(/\+(?:\(([^()]*)\)|([^\s()]+))/g)].map((m) =>
+    (m[1] ?? m[2]!).split(" "),
+  );
+  // Nothing left over: every part of the query is understood here.
+  expect(clauses.map((c) => c.join(" ")).join(" ")).toBe(lucene.replace(/[+()]/g, ""));
+  return clauses;
+}
+
+/** Whether one row's tokens satisfy every clause, as the whitespace-analysed index would. */
+function luceneMatches(clauses: readonly string[][], tokens: ReadonlySet<string>): boolean {
+  const matches = (term: string) => {
     if (!term.endsWith("*")) return tokens.has(term);
     const prefix = term.slice(0, -1);
     for (const t of tokens) if (t.startsWith(prefix)) return true;
     return false;
-  });
+  };
+  return clauses.every((group) => group.some(matches));
 }
 
 /** The candidates search.cypher selects, as its projection `n {.id, ...}` hands them over. */
 function statementCandidates(rows: readonly IndexedRow[], q: SearchQuery): CodeNode[] {
   const keys = codeSearchKeys(q.text);
   const lucene = luceneQuery(q.text);
+  const clauses = lucene === null ? null : luceneClauses(lucene);
   return rows
     .filter(
       ({ row, tokens }) =>
         (keys.some((k) => (row.codeKey as string).startsWith(k)) ||
-          (lucene !== null && luceneMatches(lucene, tokens))) &&
+          (clauses !== null && luceneMatches(clauses, tokens))) &&
         statementFilter(row, q),
     )
     .map(({ row }) =>
@@ -145,11 +160,13 @@ const VARIANTS: Omit<SearchQuery, "text">[] = [
 let graphs: [string, GraphRecords, MemoryStore][];
 beforeAll(async () => {
   const seed = await loadSeed(`${PROJECT_ROOT}/seed`);
-  graphs = [CONTRACT_GRAPH, seed].map((records, i) => [
-    i === 0 ? "contract graph" : "bundled seed",
-    records,
-    new MemoryStore(MemoryGraph.empty().withRecords(records)),
-  ]);
+  graphs = [CONTRACT_GRAPH, seed]
+    .map(withSearchWordCodes)
+    .map((records, i) => [
+      i === 0 ? "contract graph" : "bundled seed",
+      records,
+      new MemoryStore(MemoryGraph.empty().withRecords(records)),
+    ]);
 });
 
 describe("Neo4j search ranks like the embedded store", () => {
@@ -169,8 +186,28 @@ describe("Neo4j search ranks like the embedded store", () => {
         "the",
         "of and",
         "Ménière",
+        "menieres disease",
+        "Charcot joints",
+        "alzheimers",
+        "alzheimer",
+        "alzheimer's disease",
+        "alzheimer disease",
+        "alzheimers dis",
+        "crohns",
+        "downs syndrome",
+        "down's",
+        "downs",
         "250.0",
         "icd10cm:e11",
+        "LT",
+        "kx",
+        "at",
+        "AS",
+        "E08-E13",
+        "A00-B99",
+        "E11 .9",
+        "e 11",
+        "a 4",
       ]) {
         texts.add(t);
       }
@@ -206,19 +243,26 @@ describe("Neo4j search ranks like the embedded store", () => {
 
 describe("search keys and the Lucene query", () => {
   it("builds a query requiring every word, the last one as a prefix from three characters, without stop words", () => {
-    expect(luceneQuery("type 2 diabetes hyperglyc")).toBe("+type +2 +diabetes +hyperglyc*");
-    expect(luceneQuery("Diabetes mellitus without")).toBe("+diabetes +mellitus +without*");
+    expect(luceneQuery("type 2 diabetes hyperglyc")).toBe(
+      "+type +2 +(diabetes diabete) +hyperglyc*",
+    );
+    expect(luceneQuery("Diabetes mellitus without")).toBe(
+      "+(diabetes diabete) +mellitus +without*",
+    );
     expect(luceneQuery("use of insulin")).toBe("+use +insulin*");
     expect(luceneQuery("of the")).toBeNull();
     expect(luceneQuery("type 2")).toBe("+type +2");
     expect(luceneQuery("vitamin d")).toBe("+vitamin +d");
-    expect(luceneQuery("Ménière's disease")).toBe("+meniere +s +disease*");
+    expect(luceneQuery("Ménière's disease")).toBe("+(menieres meniere) +disease*");
+    expect(luceneQuery("alzheimer’s")).toBe("+(alzheimers* alzheimer)");
+    expect(luceneQuery("downs syndrome")).toBe("+(downs down) +syndrome*");
     expect(luceneQuery("  ,;  ")).toBeNull();
   });
 
   it("builds Lucene queries from word characters only: nothing to escape", () => {
     const nasty = `a+b -c && d || !e (f) {g} [h] ^i "j" ~k *l ?m :n \\o /p AND OR NOT`;
     expect(luceneQuery(nasty)).toMatch(/^(\+[a-z0-9]+ )*\+[a-z0-9]+\*$/);
+    expect(luceneQuery(`${nasty} Reye's`)).toMatch(/^(\+[a-z0-9]+ )*\+\(reyes\* reye\)$/);
   });
 
   it("reads code-like texts as code keys, any way they are typed", () => {
@@ -226,5 +270,20 @@ describe("search keys and the Lucene query", () => {
     expect(codeSearchKeys("ICD10CM:e11")).toEqual(["E11"]);
     expect(codeSearchKeys("diabetes")).toEqual([]);
     expect(codeSearchKeys("250.00")).toContain(codeKey("250.00"));
+    expect(codeSearchKeys("lt")).toEqual(["LT"]);
+    expect(codeSearchKeys("E08-E13")).toEqual(["E08-E13"]);
+  });
+
+  it("reads a text without a digit as a code only when it is a whole code of two characters or more", () => {
+    for (const t of ["at", "KX", "bw", "e00-e89"]) expect(codeSearchKeys(t), t).toHaveLength(1);
+    for (const t of ["b", "leg", "hip", "type", "x-ray", "e08-"])
+      expect(codeSearchKeys(t), t).toEqual([]);
+  });
+
+  it("reads one code typed with stray spaces as that code, from three characters on", () => {
+    expect(codeSearchKeys("E11 .9")).toEqual(["E119"]);
+    expect(codeSearchKeys("e08 - e13")).toEqual(["E08-E13"]);
+    for (const t of ["type 2", "vitamin b12", "a 4", "e11 diabetes"])
+      expect(codeSearchKeys(t), t).toEqual([]);
   });
 });

@@ -70,7 +70,7 @@ class SearchArgs {
 export class SearchResolver {
   @Query(() => CodeConnection, {
     description:
-      "Finds codes by code prefix (`E11`, `e11.6`, `0DT`) or by words of their titles and synonyms (`type 2 diabetes`, the last word may be a prefix: `diab`). Ranked: exact code, then code prefix, then titles holding all words (shorter, closer titles first), then synonyms.",
+      "Finds codes by code prefix (`E11`, `e11.6`, `0DT`), by a whole code without a digit (modifiers such as `LT`, ranges such as `E08-E13`), or by words of their titles and synonyms (`type 2 diabetes`, the last word may be a prefix: `diab`; possessives with or without the apostrophe: `alzheimers`). Ranked: exact code, then code prefix, then titles holding all words (shorter, closer titles first), then synonyms.",
     complexity: searchComplexity,
   })
   async search(

@@ -1,5 +1,11 @@
 import { type CodeNode } from "../../domain/graph.js";
-import { codeKey, isPrefixWord, requiredWords, words } from "../../domain/text.js";
+import {
+  codeKey,
+  isPrefixWord,
+  requiredWords,
+  searchTerms,
+  withoutFinalS,
+} from "../../domain/text.js";
 import { type SearchHit, type SearchPage, type SearchQuery } from "../graph-store.js";
 import { codeHit, codePrefixQuery, rankHits, wordHit } from "../search-scoring.js";
 
@@ -8,7 +14,8 @@ const MAX_PREFIX_EXPANSION = 5000;
 
 /**
  * In-memory search: a sorted array of code keys for prefix look-ups and an inverted
- * index from words (of titles, every version, and synonyms) to node ordinals.
+ * index from search terms (of titles, every version, and synonyms: `searchTerms`) to
+ * node ordinals.
  * Candidates come from the rarest word's postings and are then checked and scored
  * against each text on its own, so all words must occur in one title or one synonym.
  */
@@ -68,16 +75,30 @@ export class SearchIndex {
   private *wordMatches(text: string): Generator<[number, SearchHit]> {
     const required = requiredWords(text);
     if (required.length === 0) return;
-    const exact = required.slice(0, -1);
+    const exact: number[][] = [];
+    for (const w of required.slice(0, -1)) {
+      const lists = this.spellings(w).map((f) => this.postings.get(f)!);
+      if (lists.length === 0) return;
+      exact.push(lists.length === 1 ? lists[0]! : unionSorted(lists));
+    }
     const last = required[required.length - 1]!;
     const lastForms = this.expandPrefix(last);
-    if (lastForms.length === 0 || exact.some((w) => !this.postings.has(w))) return;
+    const other = withoutFinalS(last);
+    if (other !== null && this.postings.has(other) && !lastForms.includes(other))
+      lastForms.push(other);
+    if (lastForms.length === 0) return;
 
     for (const ordinal of this.candidates(exact, lastForms)) {
       const node = this.nodes[ordinal]!;
       const hit = wordHit(node, required, text);
       if (hit) yield [ordinal, hit];
     }
+  }
+
+  /** The indexed spellings of a whole query word: as typed, and without a final `s`. */
+  private spellings(word: string): string[] {
+    const other = withoutFinalS(word);
+    return [word, ...(other === null ? [] : [other])].filter((f) => this.postings.has(f));
   }
 
   /** Words of the index that start with `prefix` (the last query word is a prefix). */
@@ -92,9 +113,12 @@ export class SearchIndex {
     return out;
   }
 
-  /** Ordinals holding every exact word and one form of the last: rarest list first. */
-  private candidates(exact: readonly string[], lastForms: readonly string[]): Iterable<number> {
-    const lists = exact.map((w) => this.postings.get(w)!).sort((a, b) => a.length - b.length);
+  /**
+   * Ordinals in every list of `exact` (one per whole word, its spellings merged) and
+   * holding one form of the last word: rarest list first.
+   */
+  private candidates(exact: readonly number[][], lastForms: readonly string[]): Iterable<number> {
+    const lists = [...exact].sort((a, b) => a.length - b.length);
     const lastSet = new Set<number>();
     for (const form of lastForms) for (const o of this.postings.get(form)!) lastSet.add(o);
     if (lists.length === 0) return lastSet;
@@ -106,16 +130,18 @@ export class SearchIndex {
 
 /** Plain ASCII: no letter to fold, so `words` reduces to lower-casing and splitting. */
 const NON_ASCII = /[\u0080-\uffff]/;
+/** The ASCII apostrophes, which join words rather than split them (see `words`). */
+const APOSTROPHE_OR_BACKTICK = /['`]/;
 
 /**
- * Calls `fn` with each of `words(text)`, in order. Titles are nearly all ASCII, and for
- * them a scan of character codes gives the same words as `words` without normalising,
- * a regular-expression split and a filtered array per text: building the index of a full
- * release spends most of its time here.
+ * Calls `fn` with each of `searchTerms(text)`, in order. Titles are nearly all ASCII
+ * without apostrophes, and for them a scan of character codes gives the same terms as
+ * `searchTerms` without normalising, a regular-expression split and a filtered array per
+ * text: building the index of a full release spends most of its time here.
  */
 function forEachWord(text: string, fn: (word: string) => void): void {
-  if (NON_ASCII.test(text)) {
-    for (const w of words(text)) fn(w);
+  if (NON_ASCII.test(text) || APOSTROPHE_OR_BACKTICK.test(text)) {
+    for (const w of searchTerms(text)) fn(w);
     return;
   }
   const lower = text.toLowerCase();
@@ -169,4 +195,9 @@ function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
     }
   }
   return out;
+}
+
+/** The sorted union of sorted lists, each ordinal once. */
+function unionSorted(lists: readonly (readonly number[])[]): number[] {
+  return [...new Set(lists.flat())].sort((a, b) => a - b);
 }

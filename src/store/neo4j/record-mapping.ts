@@ -17,7 +17,7 @@ import {
   type ReleaseInfo,
 } from "../../domain/graph.js";
 import { ExclusionKind, PairingKind, Relation } from "../../domain/relationship.js";
-import { codeKey, words } from "../../domain/text.js";
+import { codeKey, searchTerms } from "../../domain/text.js";
 
 /**
  * The only place driver values meet domain values. Upward, Neo4j `Integer`s become
@@ -175,11 +175,15 @@ function parseJson(value: unknown, what: string): unknown {
 // ---------------------------------------------------------------------------------------
 // Codes
 
-/** Titles, short titles and synonyms split into words and joined by one space: what the full-text index holds. */
+/**
+ * Titles, short titles and synonyms as their search terms (words, and possessives also
+ * without their `s`) joined by one space: what the full-text index holds, and exactly the
+ * terms the embedded store indexes.
+ */
 function searchTexts(texts: Iterable<string>): string[] {
   const out = new Set<string>();
   for (const text of texts) {
-    const joined = words(text).join(" ");
+    const joined = searchTerms(text).join(" ");
     if (joined) out.add(joined);
   }
   return [...out];

@@ -1,4 +1,4 @@
-import { isPrefixWord, requiredWords } from "../../domain/text.js";
+import { isPrefixWord, requiredWords, withoutFinalS } from "../../domain/text.js";
 import { type CodeNode } from "../../domain/graph.js";
 import { type SearchHit, type SearchPage, type SearchQuery } from "../graph-store.js";
 import { codeHit, codePrefixQuery, rankHits, wordHit } from "../search-scoring.js";
@@ -18,15 +18,22 @@ export function codeSearchKeys(text: string): string[] {
 /**
  * The Lucene query for the words of a search text: every word required, the last one
  * as a prefix from three characters on (`type 2 diabetes hyperglyc` →
- * `+type +2 +diabetes +hyperglyc*`). Words
- * are made of [a-z0-9] only, so nothing needs escaping, and lower-case `and`/`or`/`not`
- * are plain terms to Lucene. Null when the text has no words.
+ * `+type +2 +diabetes +hyperglyc*`), a word that may have lost a possessive's apostrophe
+ * as either spelling (`downs syndrome` → `+(downs down) +syndrome*`). Words are made of
+ * [a-z0-9] only, so nothing needs escaping, and lower-case `and`/`or`/`not` are plain
+ * terms to Lucene. Null when the text has no words.
  */
 export function luceneQuery(text: string): string | null {
   const required = requiredWords(text);
   if (required.length === 0) return null;
   const last = required.length - 1;
-  return required.map((w, i) => (i === last && isPrefixWord(w) ? `+${w}*` : `+${w}`)).join(" ");
+  return required
+    .map((w, i) => {
+      const typed = i === last && isPrefixWord(w) ? `${w}*` : w;
+      const other = withoutFinalS(w);
+      return other === null ? `+${typed}` : `+(${typed} ${other})`;
+    })
+    .join(" ");
 }
 
 /**

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { codeId, grammarOf } from "../domain/code-grammar.js";
 import { CodeLevel } from "../domain/code-kind.js";
 import { CodeStatus, statusAt } from "../domain/code-status.js";
-import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
+import { CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
 import { addDays, type IsoDate } from "../domain/dates.js";
 import {
   type CodeNode,
@@ -52,7 +52,9 @@ import { UnresolvedTally } from "./unresolved-tally.js";
  *   it states again is kept, what is new opens on its effective date, what it no longer
  *   states closes the day before.
  * - Other supplements (GEMs, conversion tables) add edges and annotations without
- *   retiring anything, and re-running one changes nothing.
+ *   retiring anything, and re-running one changes nothing. A conversion table's first
+ *   days fill unknown starts, and an ICD-10-CM header whose children all came after it
+ *   gets its billable past back (`splitFormerLeaves`).
  * - A REPLACES edge is a succession: kept only when the old code can no longer be reported
  *   on the day the new one takes over (deleted, or turned into a header as A04.7 did when
  *   A04.71 and A04.72 came); otherwise the new code records it as `previouslyCodedAs`.
@@ -274,13 +276,18 @@ export class ReleaseMerge {
       this.changedReleases.add(key);
       this.hierarchySources.set(snapshot.system, basename(parsed.file));
       this.mergeStatedEdges(parsed, unresolved);
+      this.mergeAnnotations(parsed.annotations, unresolved);
     } else if (parsed.scope) {
       this.mergeScoped(parsed, parsed.scope, unresolved);
+      this.mergeAnnotations(parsed.annotations, unresolved);
     } else {
       this.mergeSupplementCodes(parsed, unresolved);
+      // First days, and the leaf history they reveal, before successions: whether a
+      // previous code was reportable the day before a new one took over depends on them.
+      this.mergeAnnotations(parsed.annotations, unresolved);
+      this.splitFormerLeaves(parsed);
       this.mergeStatedEdges(parsed, unresolved);
     }
-    this.mergeAnnotations(parsed.annotations, unresolved);
     return {
       file: parsed.file,
       format: parsed.format,
@@ -1010,6 +1017,92 @@ export class ReleaseMerge {
   }
 
   /**
+   * ICD-10-CM reports every code with no code below it, so a header was a billable leaf
+   * until its first child came. The first release imported shows a header as a header
+   * for all of its known past, and a conversion table's first day (F50.81: 2016-10-01)
+   * only dates that one version: F50.81 was billable until F50.810 … F50.819 came on
+   * 2024-10-01. A header's first version is split on its earliest child's first day
+   * (billable before, header from then, same titles) when every child's first day is
+   * known and the header is known to have existed before it: its own first day is
+   * earlier, or, its first day unknown, a conversion table names it as the previous
+   * code of a row effective no later (A04.7 for A04.71 on 2017-10-01: nothing is coded
+   * to a code that did not exist). A header new with its children (D48.11, FY2024) has
+   * neither, and stays a header. Looks at the codes the file dates or names, and their
+   * parents.
+   */
+  private splitFormerLeaves(parsed: ParsedFile): void {
+    const firstDays = new Map<string, IsoDate>();
+    for (const a of parsed.annotations) if (a.addedOn !== undefined) firstDays.set(a.id, a.addedOn);
+    const namedOn = new Map<string, IsoDate>();
+    for (const e of parsed.edges) {
+      if (e.relation !== Relation.REPLACES) continue;
+      const earlier = namedOn.get(e.to);
+      if (earlier === undefined || e.effective < earlier) namedOn.set(e.to, e.effective);
+    }
+    if (firstDays.size === 0 && namedOn.size === 0) return;
+
+    const candidates = new Set<string>([...namedOn.keys(), ...firstDays.keys()]);
+    for (const id of firstDays.keys())
+      for (const key of this.hierarchyKeysOf(id)) candidates.add(this.edges.get(key)!.to);
+    // Codes the file dates that the graph does not hold (deleted since) were children too.
+    const unheld = [...firstDays].filter(([id]) => !this.nodes.has(id));
+    const children = this.childrenByParent();
+
+    for (const id of candidates) {
+      const node = this.nodes.get(id);
+      if (!node || node.system !== CodeSystemId.ICD10CM) continue;
+      if (node.level !== CodeLevel.CATEGORY && node.level !== CodeLevel.SUBCATEGORY) continue;
+      const first = node.versions[0]!;
+      if (first.billable) continue;
+      let split: IsoDate | null = null;
+      let unknown = false;
+      const see = (day: IsoDate | null) => {
+        if (day === null) unknown = true;
+        else if (split === null || day < split) split = day;
+      };
+      for (const child of children.get(id) ?? [])
+        see(this.nodes.get(child)!.versions[0]!.validFrom);
+      const undotted = node.code.replace(".", "");
+      for (const [other, day] of unheld) {
+        const code = other.slice(other.indexOf(":") + 1).replace(".", "");
+        if (
+          other.startsWith(`${node.system}:`) &&
+          code.length > undotted.length &&
+          code.startsWith(undotted)
+        )
+          see(day);
+      }
+      if (unknown || split === null) continue;
+      const at: IsoDate = split;
+      const existedBefore =
+        first.validFrom !== null ? first.validFrom < at : (namedOn.get(id) ?? FAR_FUTURE) <= at;
+      if (!existedBefore || (first.validTo !== null && first.validTo < at)) continue;
+      const versions = [
+        { ...first, billable: true, validTo: dayBefore(at) },
+        { ...first, validFrom: at },
+        ...node.versions.slice(1),
+      ];
+      this.putNode({ ...node, versions }, node);
+      this.summaryOf(node.system).changed++;
+    }
+  }
+
+  /** Hierarchy edge keys of a child, open and closed. */
+  private hierarchyKeysOf(child: string): string[] {
+    return [...(this.parentKeys.get(child) ?? []), ...(this.closedParentKeys.get(child) ?? [])];
+  }
+
+  /** Every held child of each parent, through hierarchy edges open or closed. */
+  private childrenByParent(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const index of [this.parentKeys, this.closedParentKeys]) {
+      for (const [child, keys] of index)
+        for (const key of keys) enlist(out, this.edges.get(key)!.to, child);
+    }
+    return out;
+  }
+
+  /**
    * The node with the first day a file states for it (`addedOn`), where the graph does
    * not know it: the first release imported leaves `validFrom` null. Its hierarchy edges
    * of that first span start on the same day. A known start is the releases' word and
@@ -1036,11 +1129,7 @@ export class ReleaseMerge {
       );
       return node;
     }
-    const keys = [
-      ...(this.parentKeys.get(node.id) ?? []),
-      ...(this.closedParentKeys.get(node.id) ?? []),
-    ];
-    for (const key of keys) {
+    for (const key of this.hierarchyKeysOf(node.id)) {
       const edge = this.edges.get(key)!;
       if (edge.validFrom !== null || (edge.validTo !== null && edge.validTo < addedOn)) continue;
       this.putEdge({ ...edge, validFrom: addedOn });

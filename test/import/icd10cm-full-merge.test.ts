@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CodeLevel } from "../../src/domain/code-kind.js";
+import { CodeStatus, statusAt } from "../../src/domain/code-status.js";
 import { CodeSystemId } from "../../src/domain/code-system.js";
+import { addDays } from "../../src/domain/dates.js";
 import { versionAt } from "../../src/domain/graph.js";
 import { Direction, Relation } from "../../src/domain/relationship.js";
 import { importFiles, type ImportRunResult } from "../../src/import/apply-imports.js";
@@ -136,6 +138,50 @@ describe.skipIf(!present)(
         expect(a4159).toEqual([]);
         expect(versionAt(graph.nodes.get("ICD10CM:A41.59")!, ASKED)).toBeDefined();
         expect(graph.nodes.get("ICD10CM:A41.54")!.attributes["previouslyCodedAs"]).toBe("A41.59");
+      });
+
+      it("splits a header that was a billable leaf until its first child came: F50.81 billable 2016-10-01 to 2024-09-30", () => {
+        const versions = (id: string) =>
+          graph.nodes
+            .get(`ICD10CM:${id}`)!
+            .versions.map((v) => [v.billable ? "billable" : "header", v.validFrom, v.validTo]);
+        expect(versions("F50.81")).toEqual([
+          ["billable", "2016-10-01", "2024-09-30"],
+          ["header", "2024-10-01", null],
+        ]);
+        expect(statusAt(graph.nodes.get("ICD10CM:F50.81")!, "2020-06-01")).toBe(CodeStatus.VALID);
+        // Every code the tables date that is a header today, and was not when it came.
+        const split = [
+          "F50.81",
+          "K35.20",
+          "K35.21",
+          "O00.10",
+          "O00.11",
+          "O00.20",
+          "O00.21",
+          "Q66.21",
+          "Q66.22",
+          "Z05.8",
+          "Z29.8",
+          "Z91.A4",
+          "Z91.A5",
+          "Z91.A9",
+        ];
+        for (const id of split) {
+          const [first, second] = versions(id);
+          expect([first![0], second![0], second![1]], id).toEqual([
+            "billable",
+            "header",
+            addDays(first![2]!, 1),
+          ]);
+        }
+        // A code older than the tables that one names as a previous code (A04.7 for A04.71)
+        // was billable until its children came; one new with its children (D48.11) was not.
+        expect(versions("A04.7")).toEqual([
+          ["billable", null, "2017-09-30"],
+          ["header", "2017-10-01", null],
+        ]);
+        expect(versions("D48.11")).toEqual([["header", null, null]]);
       });
 
       it("dates codes the first release left without a start: A41.54 from 2023-10-01, with its hierarchy edge", () => {

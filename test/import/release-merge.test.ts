@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodeKind, CodeLevel } from "../../src/domain/code-kind.js";
+import { CodeStatus, statusAt } from "../../src/domain/code-status.js";
 import { CodeSystemId } from "../../src/domain/code-system.js";
 import {
   type CodeNode,
@@ -625,7 +626,9 @@ describe("supplements", () => {
       annotations: [{ id: "ICD10CM:Z99.9", synonyms: ["x"], line: 8 }],
     });
     const { outcomes, records } = h.run(gem);
+    // Annotations are merged before edges (first days decide successions).
     expect(outcomes[0]!.unresolved).toEqual([
+      { reason: "code not in the graph", count: 1, examples: ["8: ICD10CM:Z99.9"] },
       {
         reason: "target not in the graph",
         count: 2,
@@ -636,7 +639,6 @@ describe("supplements", () => {
         count: 1,
         examples: ["6: ICD10CM:Q99.9 → ICD10CM:E11.9"],
       },
-      { reason: "code not in the graph", count: 1, examples: ["8: ICD10CM:Z99.9"] },
     ]);
     expect(records.edges.map(edgeKey)).toEqual([
       edgeKey(pairing("ICD10CM:E11.9", "ICD10CM:E11.65")),
@@ -1101,6 +1103,128 @@ describe("conversion tables", () => {
     expect(outcomes[0]!.unresolved.map((u) => u.reason)).toEqual([
       MergeUnresolved.ADDED_ON_DIFFERS,
     ]);
+  });
+
+  describe("a header whose children all came after it was a billable leaf until the first of them", () => {
+    const F50 = code("ICD10CM:F50", "Eating disorders", false, CodeLevel.CATEGORY);
+    const F508 = code("ICD10CM:F50.8", "Other eating disorders", false, CodeLevel.SUBCATEGORY);
+    const F5081 = code("ICD10CM:F50.81", "Binge eating disorder", false, CodeLevel.SUBCATEGORY);
+    const F50810 = code("ICD10CM:F50.810", "Binge eating disorder, mild", true, CodeLevel.CODE);
+    const F50819 = code(
+      "ICD10CM:F50.819",
+      "Binge eating disorder, severity unspecified",
+      true,
+      CodeLevel.CODE,
+    );
+    const F5089 = code("ICD10CM:F50.89", "Other specified eating disorder", true, CodeLevel.CODE);
+    const A04 = code(
+      "ICD10CM:A04",
+      "Other bacterial intestinal infections",
+      false,
+      CodeLevel.CATEGORY,
+    );
+    const A047 = code(
+      "ICD10CM:A04.7",
+      "Enterocolitis due to Clostridium difficile",
+      false,
+      CodeLevel.SUBCATEGORY,
+    );
+    const A0471 = code(
+      "ICD10CM:A04.71",
+      "Enterocolitis due to Clostridium difficile, recurrent",
+      true,
+      CodeLevel.CODE,
+    );
+    const A0472 = code(
+      "ICD10CM:A04.72",
+      "Enterocolitis due to Clostridium difficile, not specified as recurrent",
+      true,
+      CodeLevel.CODE,
+    );
+    const D48 = code(
+      "ICD10CM:D48",
+      "Neoplasm of uncertain behavior of other and unspecified sites",
+      false,
+      CodeLevel.CATEGORY,
+    );
+    const D481 = code(
+      "ICD10CM:D48.1",
+      "Neoplasm of uncertain behavior of connective and other soft tissue",
+      false,
+      CodeLevel.SUBCATEGORY,
+    );
+    const D4811 = code("ICD10CM:D48.11", "Desmoid tumor", false, CodeLevel.SUBCATEGORY);
+    const D48110 = code("ICD10CM:D48.110", "Desmoid tumor of head and neck", true, CodeLevel.CODE);
+    const release = cmRelease("FY2025", "2024-10-01", [
+      F50,
+      F508,
+      F5081,
+      F50810,
+      F50819,
+      F5089,
+      A04,
+      A047,
+      A0471,
+      A0472,
+      D48,
+      D481,
+      D4811,
+      D48110,
+    ]);
+    const table = supplement(FormatId.ICD10CM_CONVERSION, {
+      edges: [
+        replaces("ICD10CM:F50.81", "ICD10CM:F50.8", "2016-10-01"),
+        replaces("ICD10CM:F50.810", "ICD10CM:F50.81", "2024-10-01"),
+        replaces("ICD10CM:F50.819", "ICD10CM:F50.81", "2024-10-01"),
+        replaces("ICD10CM:A04.71", "ICD10CM:A04.7", "2017-10-01"),
+        replaces("ICD10CM:A04.72", "ICD10CM:A04.7", "2017-10-01"),
+        replaces("ICD10CM:D48.110", "ICD10CM:D48.1", "2023-10-01"),
+      ],
+      annotations: [
+        { id: "ICD10CM:F50.81", addedOn: "2016-10-01", line: 2 },
+        { id: "ICD10CM:F50.810", addedOn: "2024-10-01", line: 3 },
+        { id: "ICD10CM:F50.819", addedOn: "2024-10-01", line: 4 },
+        { id: "ICD10CM:A04.71", addedOn: "2017-10-01", line: 5 },
+        { id: "ICD10CM:A04.72", addedOn: "2017-10-01", line: 6 },
+        { id: "ICD10CM:D48.110", addedOn: "2023-10-01", line: 7 },
+      ],
+    });
+
+    it("splits the header's first version on its first child's first day, whether the header's own first day is stated (F50.81) or unknown and a table names it as a previous code (A04.7)", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      expect(h.versions("ICD10CM:F50.81")).toEqual([
+        "B Binge eating disorder 2016-10-01..2024-09-30",
+        "H Binge eating disorder 2024-10-01..…",
+      ]);
+      expect(statusAt(h.node("ICD10CM:F50.81"), "2020-06-01")).toBe(CodeStatus.VALID);
+      expect(statusAt(h.node("ICD10CM:F50.81"), "2024-10-01")).toBe(CodeStatus.HEADER);
+      expect(h.versions("ICD10CM:A04.7")).toEqual([
+        "B Enterocolitis due to Clostridium difficile …..2017-09-30",
+        "H Enterocolitis due to Clostridium difficile 2017-10-01..…",
+      ]);
+    });
+
+    it("leaves a header alone when a child's first day is unknown (F50.8: F50.89), or when nothing says it existed before its children (D48.11, new with them)", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      expect(h.versions("ICD10CM:F50.8")).toEqual(["H Other eating disorders …..…"]);
+      expect(h.versions("ICD10CM:D48.11")).toEqual(["H Desmoid tumor …..…"]);
+      expect(h.versions("ICD10CM:D48.1")).toEqual([
+        "H Neoplasm of uncertain behavior of connective and other soft tissue …..…",
+      ]);
+    });
+
+    it("changes nothing when the table is imported again", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      const again = h.run(table);
+      expect(again.records.codes).toEqual([]);
+      expect(again.records.edges).toEqual([]);
+    });
   });
 });
 

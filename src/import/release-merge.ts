@@ -4,7 +4,7 @@ import { codeId, grammarOf } from "../domain/code-grammar.js";
 import { CodeLevel } from "../domain/code-kind.js";
 import { CodeStatus, statusAt } from "../domain/code-status.js";
 import { CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
-import { addDays, type IsoDate } from "../domain/dates.js";
+import { addDays, fiscalYearStart, type IsoDate } from "../domain/dates.js";
 import {
   type CodeNode,
   type CodeVersion,
@@ -1021,62 +1021,96 @@ export class ReleaseMerge {
    * until its first child came. The first release imported shows a header as a header
    * for all of its known past, and a conversion table's first day (F50.81: 2016-10-01)
    * only dates that one version: F50.81 was billable until F50.810 … F50.819 came on
-   * 2024-10-01. A header's first version is split on its earliest child's first day
-   * (billable before, header from then, same titles) when every child's first day is
-   * known and the header is known to have existed before it: its own first day is
-   * earlier, or, its first day unknown, a conversion table names it as the previous
-   * code of a row effective no later (A04.7 for A04.71 on 2017-10-01: nothing is coded
-   * to a code that did not exist). A header new with its children (D48.11, FY2024) has
-   * neither, and stays a header. Looks at the codes the file dates or names, and their
-   * parents.
+   * 2024-10-01. A header's first version is split on the first day anything came below
+   * it (billable before, header from then, same titles) when that day is known for every
+   * child and the header is known to have existed before it:
+   *
+   * - its own first day is earlier (F50.81); or
+   * - its first day is unknown, and a conversion table names it as the previous code of
+   *   a row effective no later (A04.7 for A04.71 on 2017-10-01) — except in the table's
+   *   own newest fiscal year, where it names headers new that day too (FY2026: H05.83,
+   *   H40.84 and Z77.3 among 127 new headers, as well as all 16 codes turned header).
+   *
+   * Either way the day is no later than the first release the graph holds: a release
+   * that lists the code as a header is not contradicted.
+   *
+   * A child header that nothing dates or names came with its own children (D48.11 with
+   * D48.110 …, FY2024: the tables list only billable new codes): its children's first
+   * day is its own. A header new with its children (D48.11 itself) stays a header.
    */
   private splitFormerLeaves(parsed: ParsedFile): void {
+    const system = CodeSystemId.ICD10CM;
+    const named = new Map<string, IsoDate>();
     const firstDays = new Map<string, IsoDate>();
-    for (const a of parsed.annotations) if (a.addedOn !== undefined) firstDays.set(a.id, a.addedOn);
-    const namedOn = new Map<string, IsoDate>();
     for (const e of parsed.edges) {
       if (e.relation !== Relation.REPLACES) continue;
-      const earlier = namedOn.get(e.to);
-      if (earlier === undefined || e.effective < earlier) namedOn.set(e.to, e.effective);
+      const earlier = named.get(e.to);
+      if (earlier === undefined || e.effective < earlier) named.set(e.to, e.effective);
     }
-    if (firstDays.size === 0 && namedOn.size === 0) return;
+    for (const a of parsed.annotations) if (a.addedOn !== undefined) firstDays.set(a.id, a.addedOn);
+    if (named.size === 0 && firstDays.size === 0) return;
+    let firstRelease: IsoDate | undefined;
+    for (const r of this.releases.values())
+      if (r.system === system && (firstRelease === undefined || r.effective < firstRelease))
+        firstRelease = r.effective;
+    if (firstRelease === undefined) return;
+    const releaseStart: IsoDate = firstRelease;
+    let newest: IsoDate = "0000-01-01";
+    for (const day of [...named.values(), ...firstDays.values()]) if (day > newest) newest = day;
+    const newestYear = fiscalYearStart(fiscalYearOf(newest));
 
-    const candidates = new Set<string>([...namedOn.keys(), ...firstDays.keys()]);
-    for (const id of firstDays.keys())
-      for (const key of this.hierarchyKeysOf(id)) candidates.add(this.edges.get(key)!.to);
-    // Codes the file dates that the graph does not hold (deleted since) were children too.
-    const unheld = [...firstDays].filter(([id]) => !this.nodes.has(id));
     const children = this.childrenByParent();
-
-    for (const id of candidates) {
-      const node = this.nodes.get(id);
-      if (!node || node.system !== CodeSystemId.ICD10CM) continue;
-      if (node.level !== CodeLevel.CATEGORY && node.level !== CodeLevel.SUBCATEGORY) continue;
-      const first = node.versions[0]!;
-      if (first.billable) continue;
-      let split: IsoDate | null = null;
-      let unknown = false;
-      const see = (day: IsoDate | null) => {
-        if (day === null) unknown = true;
-        else if (split === null || day < split) split = day;
+    // Codes the file dates that the graph does not hold (deleted since) were below their prefixes.
+    const unheld = [...firstDays]
+      .filter(([id]) => id.startsWith(`${system}:`) && !this.nodes.has(id))
+      .map(([id, day]) => ({ code: undotted(id.slice(system.length + 1)), day }));
+    const UNKNOWN = "unknown";
+    type Day = IsoDate | typeof UNKNOWN;
+    const belowDay = new Map<string, Day | null>();
+    const isHeader = (node: CodeNode) =>
+      node.system === system &&
+      (node.level === CodeLevel.CATEGORY || node.level === CodeLevel.SUBCATEGORY) &&
+      !node.versions[0]!.billable;
+    /** The first day of anything below a header: null when nothing is, UNKNOWN when not known. */
+    const firstBelow = (id: string): Day | null => {
+      const memo = belowDay.get(id);
+      if (memo !== undefined) return memo;
+      belowDay.set(id, UNKNOWN); // a cycle, should the hierarchy hold one, tells nothing
+      let day: Day | null = null;
+      const see = (d: Day) => {
+        if (d === UNKNOWN || day === UNKNOWN) day = UNKNOWN;
+        else if (day === null || d < day) day = d;
       };
-      for (const child of children.get(id) ?? [])
-        see(this.nodes.get(child)!.versions[0]!.validFrom);
-      const undotted = node.code.replace(".", "");
-      for (const [other, day] of unheld) {
-        const code = other.slice(other.indexOf(":") + 1).replace(".", "");
-        if (
-          other.startsWith(`${node.system}:`) &&
-          code.length > undotted.length &&
-          code.startsWith(undotted)
-        )
-          see(day);
-      }
-      if (unknown || split === null) continue;
-      const at: IsoDate = split;
+      for (const child of children.get(id) ?? []) see(firstDayOf(child));
+      const code = undotted(this.nodes.get(id)!.code);
+      for (const u of unheld)
+        if (u.code.length > code.length && u.code.startsWith(code)) see(u.day);
+      belowDay.set(id, day);
+      return day;
+    };
+    /** A held code's first day, as far as the releases and the file tell. */
+    const firstDayOf = (id: string): Day => {
+      const node = this.nodes.get(id)!;
+      const first = node.versions[0]!;
+      if (first.validFrom !== null) return first.validFrom;
+      if (!isHeader(node)) return UNKNOWN;
+      const below = firstBelow(id);
+      if (below === null || below === UNKNOWN) return UNKNOWN;
+      // Named as a previous code by then: it existed before its children, as a leaf.
+      return (named.get(id) ?? FAR_FUTURE) <= below ? UNKNOWN : below;
+    };
+
+    for (const node of [...this.nodes.values()]) {
+      if (!isHeader(node)) continue;
+      const at = firstBelow(node.id);
+      if (at === null || at === UNKNOWN) continue;
+      const first = node.versions[0]!;
       const existedBefore =
-        first.validFrom !== null ? first.validFrom < at : (namedOn.get(id) ?? FAR_FUTURE) <= at;
-      if (!existedBefore || (first.validTo !== null && first.validTo < at)) continue;
+        first.validFrom !== null
+          ? first.validFrom < at
+          : at < newestYear && (named.get(node.id) ?? FAR_FUTURE) <= at;
+      if (!existedBefore || at > releaseStart) continue;
+      if (first.validTo !== null && first.validTo < at) continue;
       const versions = [
         { ...first, billable: true, validTo: dayBefore(at) },
         { ...first, validFrom: at },
@@ -1443,6 +1477,17 @@ function unlist(map: Map<string, string[]>, key: string, value: string): void {
   if (at < 0) return;
   list!.splice(at, 1);
   if (list!.length === 0) map.delete(key);
+}
+
+/** The US federal fiscal year a day falls in: it begins on October 1 of the year before. */
+function fiscalYearOf(day: IsoDate): number {
+  const year = Number(day.slice(0, 4));
+  return day.slice(5) >= "10-01" ? year + 1 : year;
+}
+
+/** A code without its dot: E11.65 → E1165. */
+function undotted(code: string): string {
+  return code.replace(".", "");
 }
 
 function dedupe(values: readonly string[]): string[] {

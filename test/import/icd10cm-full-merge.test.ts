@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CodeLevel } from "../../src/domain/code-kind.js";
@@ -18,7 +18,8 @@ const CM2025 = join(DATA, "icd10cm/2025/icd10cm_order_2025.txt");
 const CM2026 = join(DATA, "icd10cm/2026/icd10cm_order_2026.txt");
 const TABULAR = join(DATA, "icd10cm/tabular-2021/icd10cm_tabular_2021.xml");
 const CONVERSION = join(DATA, "icd10cm/conversion/conversion-FY2026.xlsx");
-const present = [CM2025, CM2026, TABULAR, CONVERSION].every((f) => existsSync(f));
+const GEM2018 = join(DATA, "gems/2018_I10gem.txt");
+const present = [CM2025, CM2026, TABULAR, CONVERSION, GEM2018].every((f) => existsSync(f));
 const ASKED = "2025-12-01";
 
 /** Every category's parent on a date, through the graph's own ancestor walk. */
@@ -182,6 +183,39 @@ describe.skipIf(!present)(
           ["header", "2017-10-01", null],
         ]);
         expect(versions("D48.11")).toEqual([["header", null, null]]);
+      });
+
+      it("agrees with the FY2018 GEM, which lists every code billable then: none billable the GEM lacks, and only C83.39 and H36, which no row names, still headers", () => {
+        // The GEM's source column, undotted: every billable ICD-10-CM code of FY2018.
+        const gem = new Set(
+          readFileSync(GEM2018, "latin1")
+            .split(/\r?\n/)
+            .filter((l) => l.trim() !== "")
+            .map((l) => l.split(/\s+/)[0]!),
+        );
+        const billableNotInGem: string[] = [];
+        const headerInGem: string[] = [];
+        for (const node of graph.codesOf(CodeSystemId.ICD10CM)) {
+          if (node.level === CodeLevel.BLOCK || node.level === CodeLevel.CHAPTER) continue;
+          const status = statusAt(node, "2018-06-01");
+          const listed = gem.has(node.code.replace(".", ""));
+          if (status === CodeStatus.VALID && !listed) billableNotInGem.push(node.code);
+          if (status === CodeStatus.HEADER && listed) headerInGem.push(node.code);
+        }
+        expect(billableNotInGem).toEqual([]);
+        expect(headerInGem.sort()).toEqual(["C83.39", "H36"]);
+        // Split under a child header new with its own children (D48.11, J82.8), and on the
+        // first release's own day (G90.8: G90.81 and G90.89 came in FY2025).
+        for (const [id, day] of [
+          ["D48.1", "2023-10-01"],
+          ["J82", "2020-10-01"],
+          ["G90.8", "2024-10-01"],
+        ] as const) {
+          expect(versionAt(graph.nodes.get(`ICD10CM:${id}`)!, day)?.billable, id).toBe(false);
+          expect(versionAt(graph.nodes.get(`ICD10CM:${id}`)!, addDays(day, -1))?.billable, id).toBe(
+            true,
+          );
+        }
       });
 
       it("dates codes the first release left without a start: A41.54 from 2023-10-01, with its hierarchy edge", () => {

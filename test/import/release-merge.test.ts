@@ -1212,9 +1212,36 @@ describe("conversion tables", () => {
       h.run(table);
       expect(h.versions("ICD10CM:F50.8")).toEqual(["H Other eating disorders …..…"]);
       expect(h.versions("ICD10CM:D48.11")).toEqual(["H Desmoid tumor …..…"]);
+    });
+
+    it("takes a child header that nothing dates or names as new with its own children: D48.1 was billable until D48.11 and D48.110 came", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
       expect(h.versions("ICD10CM:D48.1")).toEqual([
-        "H Neoplasm of uncertain behavior of connective and other soft tissue …..…",
+        "B Neoplasm of uncertain behavior of connective and other soft tissue …..2023-09-30",
+        "H Neoplasm of uncertain behavior of connective and other soft tissue 2023-10-01..…",
       ]);
+    });
+
+    it("takes no naming in the table's own newest year as proof: FY2026 names headers new that day too (H05.83)", () => {
+      const H058 = code("ICD10CM:H05.8", "Other disorders of orbit", false, CodeLevel.SUBCATEGORY);
+      const H0583 = code("ICD10CM:H05.83", "Thyroid orbitopathy", false, CodeLevel.SUBCATEGORY);
+      const H05831 = code(
+        "ICD10CM:H05.831",
+        "Thyroid orbitopathy, right orbit",
+        true,
+        CodeLevel.CODE,
+      );
+      const h = new Harness();
+      h.run(cmRelease("FY2026", "2025-10-01", [H058, H0583, H05831]));
+      h.run(
+        supplement(FormatId.ICD10CM_CONVERSION, {
+          edges: [replaces("ICD10CM:H05.831", "ICD10CM:H05.83", "2025-10-01")],
+          annotations: [{ id: "ICD10CM:H05.831", addedOn: "2025-10-01", line: 2 }],
+        }),
+      );
+      expect(h.versions("ICD10CM:H05.83")).toEqual(["H Thyroid orbitopathy …..…"]);
     });
 
     it("changes nothing when the table is imported again", () => {

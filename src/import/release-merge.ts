@@ -55,9 +55,10 @@ import { UnresolvedTally } from "./unresolved-tally.js";
  *   retiring anything, and re-running one changes nothing. A conversion table's first
  *   days fill unknown starts, and an ICD-10-CM header whose children all came after it
  *   gets its billable past back (`splitFormerLeaves`).
- * - A REPLACES edge is a succession: kept only when the old code can no longer be reported
- *   on the day the new one takes over (deleted, or turned into a header as A04.7 did when
- *   A04.71 and A04.72 came); otherwise the new code records it as `previouslyCodedAs`.
+ * - A REPLACES edge is a succession: kept only when the old code was reportable the day
+ *   before the new one takes over and is not from then on (deleted, or turned into a
+ *   header as A04.7 did when A04.71 and A04.72 came); a block or chapter never is.
+ *   Otherwise the new code records it as `previouslyCodedAs`.
  * - After the files, `finish()` places categories left without a parent (blocks that
  *   came with a later file of the run) and reports those no block holds.
  */
@@ -121,6 +122,8 @@ export const MergeUnresolved = {
   CODE_MISSING: "code not in the graph",
   PARENT_MISSING: "parent not in the graph",
   NOT_A_SUCCESSION: "previous code stays reportable: not a succession",
+  NOT_REPORTABLE_BEFORE:
+    "previous code not reportable the day before (a header, block or deleted code): not a succession",
   ADDED_ON_DIFFERS: "first day stated differs from the one the releases give (kept theirs)",
   ADDED_ON_AFTER_END: "first day stated is after the code's first version ended (not used)",
   NO_BLOCK: "category in no block (placed under its chapter)",
@@ -964,17 +967,10 @@ export class ReleaseMerge {
         continue;
       }
       if (edge.relation === Relation.REPLACES) {
-        // A succession needs the old code out of use when the new one takes over:
-        // deleted, or a header from then on (A04.7 → A04.71, A04.72). Conversion tables
-        // also list codes merely split off from one that stays reportable (A41.54 from
-        // A41.59): those would make a reportable code look replaced.
         const old = this.nodes.get(edge.to)!;
-        if (statusAt(old, edge.effective) === CodeStatus.VALID) {
-          unresolved.add(
-            MergeUnresolved.NOT_A_SUCCESSION,
-            `${edge.from} → ${edge.to} (${old.code} reportable on ${edge.effective})`,
-            stated.line,
-          );
+        const why = notASuccession(old, edge.effective);
+        if (why !== null) {
+          unresolved.add(why.reason, `${edge.from} → ${edge.to} (${why.detail})`, stated.line);
           let codes = previous.get(edge.from);
           if (!codes) previous.set(edge.from, (codes = new Set()));
           codes.add(old.code);
@@ -1234,6 +1230,48 @@ export class ReleaseMerge {
     }
     return summary;
   }
+}
+
+// ── Successions ────────────────────────────────────────────────────────────────────
+
+/**
+ * Why a REPLACES edge to `old` taking effect on `effective` is no succession, or null
+ * when it is one. A succession takes a code out of use: it was reportable the day
+ * before, and is not from that day (deleted, or a header from then on: A04.7 when A04.71
+ * and A04.72 came). Conversion tables also name codes merely split off from one that
+ * stays reportable (A41.54 from A41.59), and, loosely, headers and blocks nothing was
+ * reported as ("Codes in Categories T15-T19", "I63.-", Z13.8, a header since 2015):
+ * taking either as a succession would make a reportable code, or a header, look replaced.
+ */
+function notASuccession(
+  old: CodeNode,
+  effective: IsoDate,
+): { reason: string; detail: string } | null {
+  if (old.level === CodeLevel.BLOCK || old.level === CodeLevel.CHAPTER) {
+    const what = old.level === CodeLevel.BLOCK ? "a block" : "a chapter";
+    return { reason: MergeUnresolved.NOT_REPORTABLE_BEFORE, detail: `${old.code} ${what}` };
+  }
+  const before = dayBefore(effective);
+  const then = statusAt(old, before);
+  if (then !== CodeStatus.VALID) {
+    const what =
+      then === CodeStatus.HEADER
+        ? "a header"
+        : then === CodeStatus.DELETED
+          ? "deleted"
+          : "not valid yet";
+    return {
+      reason: MergeUnresolved.NOT_REPORTABLE_BEFORE,
+      detail: `${old.code} ${what} on ${before}`,
+    };
+  }
+  if (statusAt(old, effective) === CodeStatus.VALID) {
+    return {
+      reason: MergeUnresolved.NOT_A_SUCCESSION,
+      detail: `${old.code} reportable on ${effective}`,
+    };
+  }
+  return null;
 }
 
 // ── Nodes ──────────────────────────────────────────────────────────────────────────

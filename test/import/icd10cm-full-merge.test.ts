@@ -104,7 +104,8 @@ describe.skipIf(!present)(
       beforeAll(async () => {
         const store = new MemoryStore();
         await importFiles(store, [CM2025]);
-        result = await importFiles(store, [CM2026, CONVERSION]);
+        // With the tabular, so that the blocks some rows name ("Codes in Categories T15-T19") are held.
+        result = await importFiles(store, [CM2026, TABULAR, CONVERSION]);
         graph = store.current;
       }, 60_000);
 
@@ -113,12 +114,12 @@ describe.skipIf(!present)(
         expect(replaces.length).toBeGreaterThan(0);
         for (const edge of replaces) {
           if (edge.relation !== Relation.REPLACES) continue;
-          // Deleted, or a header from then on: either way no longer reportable.
-          expect(
-            versionAt(graph.nodes.get(edge.to)!, edge.effective)?.billable ?? false,
-            edge.to,
-          ).toBe(false);
+          const old = graph.nodes.get(edge.to)!;
+          // Reportable the day before; deleted, or a header from then on.
+          expect(statusAt(old, addDays(edge.effective, -1)), edge.to).toBe(CodeStatus.VALID);
+          expect(statusAt(old, edge.effective), edge.to).not.toBe(CodeStatus.VALID);
         }
+        expect(replaces).toHaveLength(1_736);
         // A04.7 turned into a header when A04.71 and A04.72 came (FY2018): a succession.
         expect(
           replaces
@@ -130,6 +131,45 @@ describe.skipIf(!present)(
           .flatMap((f) => f.unresolved)
           .find((u) => u.reason === MergeUnresolved.NOT_A_SUCCESSION)!;
         expect(notSuccessions.count).toBeGreaterThan(1_000);
+      });
+
+      it("makes no succession to a block or to a code that was a header the day before; the new code keeps it as previouslyCodedAs", () => {
+        const to = (from: string) =>
+          [...graph.edges.values()]
+            .filter((e) => e.relation === Relation.REPLACES && e.from === `ICD10CM:${from}`)
+            .map((e) => e.to);
+        const previously = (id: string) =>
+          graph.nodes.get(`ICD10CM:${id}`)!.attributes["previouslyCodedAs"];
+        // Rows 5378 (block T15-T19), 1519 (T36-T50), 2823 (I63, a header since 2015),
+        // 5658 (Z13.8, a header since 2015), 1075 (H33.2, a header since 2015).
+        expect(to("W44.A0XA")).toEqual([]);
+        expect(previously("W44.A0XA")).toBe("T15-T19");
+        expect(to("K59.03")).toEqual([]);
+        expect(previously("K59.03")).toBe("K59.09,T36-T50");
+        expect(to("P91.821")).toEqual([]);
+        expect(previously("P91.821")).toBe("I63,P91.88");
+        expect(to("Z13.30")).toEqual([]);
+        expect(previously("Z13.30")).toBe("Z13.8");
+        expect(to("H44.2C1")).not.toContain("ICD10CM:H33.2");
+        expect(previously("H44.2C1")?.split(",")).toContain("H33.2");
+        const blocks = [...graph.edges.values()].filter(
+          (e) =>
+            e.relation === Relation.REPLACES && graph.nodes.get(e.to)!.level === CodeLevel.BLOCK,
+        );
+        expect(blocks).toEqual([]);
+        // Rows 862, 1195, 4694: G90.8, I20.8 and J82 were billable until their children
+        // came (2024, 2023, 2020), after G90.B, I20.2 and U07.0: split off, not successors.
+        expect(to("G90.B")).toEqual([]);
+        expect(previously("G90.B")).toBe("G90.8");
+        expect(to("I20.2")).toEqual([]);
+        expect(previously("I20.2")).toBe("I20.0,I20.1,I20.8");
+        expect(to("U07.0")).toEqual([]);
+        expect(previously("U07.0")?.split(",")).toContain("J82");
+        const reasons = Object.fromEntries(
+          result.files.flatMap((f) => f.unresolved).map((u) => [u.reason, u.count]),
+        );
+        expect(reasons[MergeUnresolved.NOT_REPORTABLE_BEFORE]).toBe(156);
+        expect(reasons[MergeUnresolved.NOT_A_SUCCESSION]).toBe(3_283);
       });
 
       it("leaves A41.59, still valid, unreplaced; A41.54 keeps it as previouslyCodedAs", () => {

@@ -1068,6 +1068,39 @@ describe("conversion tables", () => {
     });
   });
 
+  it("make no succession to a code not reportable the day before — a header then (S30.1), a block (E08-E13) — and keep it as previouslyCodedAs", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025), tabular());
+    const { outcomes } = h.run(
+      cmRelease("FY2026", "2025-10-01", FY2026),
+      supplement(FormatId.ICD10CM_CONVERSION, {
+        edges: [
+          // S30.1 was a header before S30.11XA came and stays one: nothing was reported as S30.1.
+          replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1", "2025-10-01"),
+          replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1XXA", "2025-10-01"),
+          // "Codes in categories E08-E13": a block is never reported, so never succeeded.
+          replaces("ICD10CM:E11.A", "ICD10CM:E08-E13", "2025-10-01"),
+          replaces("ICD10CM:B88.01", "ICD10CM:B88.0", "2025-10-01"),
+        ],
+      }),
+    );
+    const kept = [...h.graph.edges.values()].filter((e) => e.relation === Relation.REPLACES);
+    expect(kept.map((e) => `${e.from} → ${e.to}`).sort()).toEqual([
+      "ICD10CM:B88.01 → ICD10CM:B88.0",
+      "ICD10CM:S30.11XA → ICD10CM:S30.1XXA",
+    ]);
+    expect(h.node("ICD10CM:S30.11XA").attributes).toEqual({ previouslyCodedAs: "S30.1" });
+    expect(h.node("ICD10CM:E11.A").attributes).toEqual({ previouslyCodedAs: "E08-E13" });
+    expect(outcomes[1]!.unresolved).toContainEqual({
+      reason: MergeUnresolved.NOT_REPORTABLE_BEFORE,
+      count: 2,
+      examples: [
+        "5: ICD10CM:S30.11XA → ICD10CM:S30.1 (S30.1 a header on 2025-09-30)",
+        "5: ICD10CM:E11.A → ICD10CM:E08-E13 (E08-E13 a block)",
+      ],
+    });
+  });
+
   it("date a code's first day where the first release left it unknown, and its hierarchy edge alike", () => {
     const h = new Harness();
     h.run(cmRelease("FY2026", "2025-10-01", FY2026));

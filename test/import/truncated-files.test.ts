@@ -80,3 +80,44 @@ describe("a file whose last line has no line break is cut short, and refused wit
     expect(await failure(icd10cmOrderParser, path)).toBeUndefined();
   });
 });
+
+describe("an order file with a line missing is refused where the order numbers jump", () => {
+  // The order number (columns 1-5) runs 1, 2, 3 … with the lines in every official file: a
+  // line lost in the middle would otherwise retire its code without a word (E78.72).
+  const dropLines = (bytes: Buffer, drop: (index: number) => boolean) =>
+    Buffer.from(
+      bytes
+        .toString("latin1")
+        .split("\r\n")
+        .filter((_, i) => !drop(i))
+        .join("\r\n"),
+      "latin1",
+    );
+
+  it.each([
+    ["ICD-10-CM", icd10cmOrderParser, "icd10-order/icd10cm_order_2025.txt"],
+    ["ICD-10-PCS", icd10pcsOrderParser, "icd10-order/icd10pcs_order_2026.txt"],
+  ] as const)("%s: a line gone from the middle", async (system, parser, fixture) => {
+    const name = `gap_${system.toLowerCase().replace(/-/g, "")}_order_2026.txt`;
+    const path = damaged(fixture, name, (b) => dropLines(b, (i) => i === 6));
+    const error = await failure(parser, path);
+    expect(error).toBeInstanceOf(SourceFileError);
+    const e = error as SourceFileError;
+    expect({ file: e.file, line: e.line }).toEqual({ file: name, line: 7 });
+    expect(e.problem).toBe(
+      "order number 00008 follows 00006: order numbers run 1, 2, 3 … with no gap, so a line is missing before this one",
+    );
+  });
+
+  it("the first lines gone", async () => {
+    const name = "gap_start_icd10cm_order_2025.txt";
+    const fixture = "icd10-order/icd10cm_order_2025.txt";
+    const path = damaged(fixture, name, (b) => dropLines(b, (i) => i < 2));
+    const error = await failure(icd10cmOrderParser, path);
+    expect(error).toBeInstanceOf(SourceFileError);
+    expect((error as SourceFileError).line).toBe(1);
+    expect((error as SourceFileError).problem).toBe(
+      "the first order number is 00003, not 00001: order numbers run 1, 2, 3 … with no gap, so a line is missing before this one",
+    );
+  });
+});

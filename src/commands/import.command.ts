@@ -7,6 +7,7 @@ import { isIsoDate } from "../domain/dates.js";
 import { applyImports, type ImportRunResult, parseFiles } from "../import/apply-imports.js";
 import { PARSERS } from "../import/formats/index.js";
 import { type ParsedFile } from "../import/records.js";
+import { MASS_RETIREMENT_SHARE } from "../import/release-merge.js";
 import { createLogger } from "../logger.js";
 import { type GraphStore } from "../store/graph-store.js";
 import { openMemoryStore } from "../store/memory/persistent-memory-store.js";
@@ -21,6 +22,7 @@ interface ImportOptions {
   readonly label?: string;
   readonly dataDir?: string;
   readonly dryRun?: boolean;
+  readonly allowMassRetirement?: boolean;
 }
 
 /** The lock an import into the embedded store holds on its data folder. */
@@ -60,6 +62,10 @@ export function registerImport(program: Command): void {
       "embedded store: the data folder to import into (overrides CODEGRAPH_DATA_DIR)",
     )
     .option("--dry-run", "read and merge, print what would change, write nothing")
+    .option(
+      "--allow-mass-retirement",
+      `let a release retire more than ${MASS_RETIREMENT_SHARE * 100}% of the codes its system holds (refused otherwise: a file cut short looks like that)`,
+    )
     .action(async (files: string[], options: ImportOptions) => {
       const config = loadConfig({
         ...process.env,
@@ -90,6 +96,7 @@ async function runImport(
     const result = await applyImports(store, parsed, {
       consume: true,
       ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.allowMassRetirement ? { allowMassRetirement: true } : {}),
       onStage: (s) =>
         stage(
           s === "reading-store"

@@ -22,6 +22,7 @@ import {
 import {
   type FileOutcome,
   type HeldGraph,
+  type MergeOptions,
   orderForMerge,
   ReleaseMerge,
   type SystemSummary,
@@ -50,7 +51,7 @@ export interface ImportRunResult {
   readonly records: { readonly codes: number; readonly edges: number; readonly releases: number };
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends MergeOptions {
   /** Merge and report, write nothing. */
   readonly dryRun?: boolean;
   /** Timestamp recorded on the releases (default now). */
@@ -110,7 +111,9 @@ async function mergeAll(
   options.onStage?.("reading-store");
   const held = await readHeldGraph(store, ordered as ParsedFile[]);
   options.onStage?.("merging");
-  const merge = new ReleaseMerge(held, options.importedAt);
+  const merge = new ReleaseMerge(held, options.importedAt, {
+    ...(options.allowMassRetirement ? { allowMassRetirement: true } : {}),
+  });
   const files: FileOutcome[] = [];
   for (let i = 0; i < ordered.length; i++) {
     files.push(merge.merge(ordered[i]!));

@@ -115,6 +115,24 @@ export class ImportRefusedError extends Error {
   override readonly name = "ImportRefusedError";
 }
 
+export interface MergeOptions {
+  /**
+   * Let a release retire more than {@link MASS_RETIREMENT_SHARE} of the codes its system
+   * holds (`--allow-mass-retirement`): a release meant to do so, not a file cut short.
+   */
+  readonly allowMassRetirement?: boolean;
+}
+
+/**
+ * The share of a system's held codes beyond which a release's retirements are refused
+ * unless allowed. Real releases retire a few hundred codes at most (ICD-10-CM FY2025 →
+ * FY2026: 12 of 97,584, 0.012%); an order file cut at a line break (`head -n 50000`)
+ * would retire half of the system.
+ */
+export const MASS_RETIREMENT_SHARE = 0.05;
+/** Fewer retirements than this are never refused: a share of a small graph tells nothing. */
+export const MASS_RETIREMENT_MIN = 100;
+
 /** Reasons the merge reports under, besides the parsers' own. */
 export const MergeUnresolved = {
   SOURCE_MISSING: "source not in the graph",
@@ -239,6 +257,7 @@ export class ReleaseMerge {
   constructor(
     held: HeldGraph,
     private readonly importedAt: string = new Date().toISOString(),
+    private readonly options: MergeOptions = {},
   ) {
     this.nodes = new Map(held.nodes);
     this.edges = new Map(held.edges);
@@ -456,6 +475,13 @@ export class ReleaseMerge {
     const summary = this.summaryOf(system);
     const file = basename(parsed.file);
 
+    // The codes of the system the release speaks for that are in force until it.
+    let held = 0;
+    for (const node of this.nodes.values()) {
+      if (node.system !== system || !snapshot.covers(node)) continue;
+      if (isOpen(latestVersion(node), effective, endedOn)) held++;
+    }
+
     const listed = new Map<string, ReleaseCode>();
     for (const rc of parsed.codes) {
       if (rc.system !== system) {
@@ -500,6 +526,16 @@ export class ReleaseMerge {
       this.putNode({ ...node, versions }, node);
     }
     summary.retired += retired.length;
+    if (
+      !this.options.allowMassRetirement &&
+      retired.length >= MASS_RETIREMENT_MIN &&
+      retired.length > held * MASS_RETIREMENT_SHARE
+    ) {
+      const n = (x: number) => x.toLocaleString("en-US");
+      throw new ImportRefusedError(
+        `${parsed.file}: ${system} ${snapshot.version} would retire ${n(retired.length)} of the ${n(held)} ${system} codes the graph holds (${((100 * retired.length) / held).toFixed(1)}%); a release retires a few hundred at most (ICD-10-CM FY2026: 12 of 97,584), so is the file cut short? If the release does retire them, import it again with --allow-mass-retirement`,
+      );
+    }
 
     // The release's hierarchy: parents stated (a parent field or a SUBSET_OF edge) or derived.
     const stated = new Map<string, string | null>();

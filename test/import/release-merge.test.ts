@@ -20,6 +20,7 @@ import {
 import {
   type HeldGraph,
   ImportRefusedError,
+  type MergeOptions,
   MergeUnresolved,
   orderForMerge,
   releaseParts,
@@ -193,12 +194,16 @@ class Harness {
   graph = MemoryGraph.empty();
 
   run(...files: ParsedFile[]) {
+    return this.runWith({}, ...files);
+  }
+
+  runWith(options: MergeOptions, ...files: ParsedFile[]) {
     const held: HeldGraph = {
       nodes: this.graph.nodes,
       edges: this.graph.edges,
       releases: this.graph.releases,
     };
-    const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z");
+    const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z", options);
     const outcomes = orderForMerge(files).map((f) => merge.merge(f));
     const hierarchy = merge.finish();
     const records = merge.records();
@@ -423,6 +428,93 @@ describe("release order and re-imports", () => {
       "gem-i9-i10",
       "icd10cm-tabular",
     ]);
+  });
+});
+
+describe("a release that would retire a large share of a system's codes", () => {
+  // 300 billable categories A00 … C99; a release listing only some of them.
+  const categories = ["A", "B", "C"].flatMap((letter) =>
+    Array.from({ length: 100 }, (_, i) =>
+      code(
+        `ICD10CM:${letter}${String(i).padStart(2, "0")}`,
+        `Category ${letter}${i}`,
+        true,
+        CodeLevel.CATEGORY,
+      ),
+    ),
+  );
+
+  it("is refused, naming the counts and the option that allows it: a file cut short at a line break looks like this", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    expect(() => h.run(cmRelease("FY2026", "2025-10-01", categories.slice(0, 150)))).toThrow(
+      new ImportRefusedError(
+        "/data/icd10cm_order_FY2026.txt: ICD10CM FY2026 would retire 150 of the 300 ICD10CM codes the graph holds (50.0%); a release retires a few hundred at most (ICD-10-CM FY2026: 12 of 97,584), so is the file cut short? If the release does retire them, import it again with --allow-mass-retirement",
+      ),
+    );
+    // Nothing of it was kept: the next run starts from FY2025 as it was.
+    expect(h.graph.releases.map((r) => r.version)).toEqual(["FY2025"]);
+  });
+
+  it("is merged when the run allows it", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    const { summary } = h.runWith(
+      { allowMassRetirement: true },
+      cmRelease("FY2026", "2025-10-01", categories.slice(0, 150)),
+    );
+    expect(summary[0]).toMatchObject({ retired: 150, unchanged: 150 });
+  });
+
+  it("is merged unasked below 5% of the system, or below 100 codes (a share of a small graph tells nothing)", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    expect(
+      h.run(cmRelease("FY2026", "2025-10-01", categories.slice(0, 201))).summary[0],
+    ).toMatchObject({
+      retired: 99,
+    });
+    const big = new Harness();
+    const many = [
+      "A",
+      "B",
+      "C",
+      "D",
+      "E",
+      "F",
+      "G",
+      "H",
+      "I",
+      "J",
+      "K",
+      "L",
+      "M",
+      "N",
+      "O",
+      "P",
+      "Q",
+      "R",
+      "S",
+      "T",
+      "V",
+    ].flatMap((letter) =>
+      Array.from({ length: 100 }, (_, i) =>
+        code(
+          `ICD10CM:${letter}${String(i).padStart(2, "0")}`,
+          `Category ${letter}${i}`,
+          true,
+          CodeLevel.CATEGORY,
+        ),
+      ),
+    );
+    big.run(cmRelease("FY2025", "2024-10-01", many));
+    // 105 of 2,100: exactly 5%.
+    expect(big.run(cmRelease("FY2026", "2025-10-01", many.slice(105))).summary[0]).toMatchObject({
+      retired: 105,
+    });
+    expect(() => big.run(cmRelease("FY2027", "2026-10-01", many.slice(105 + 120)))).toThrow(
+      /would retire 120 of the 1,995 ICD10CM codes the graph holds \(6\.0%\)/,
+    );
   });
 });
 

@@ -42,10 +42,13 @@ export function registerImport(program: Command): void {
       "-f, --format <format>",
       `read every file as this format: ${PARSERS.map((p) => p.format).join(", ")}`,
     )
-    .option("--version <label>", "release label when the file name does not tell it (FY2026, 2019)")
+    .option(
+      "--version <label>",
+      "release label when the file name does not tell it (FY2026, 2019); applies to every file, so only with one release's files",
+    )
     .option(
       "--effective <date>",
-      "first day the release is in force, YYYY-MM-DD, when the label does not tell it",
+      "first day the release is in force, YYYY-MM-DD, when the label does not tell it; applies to every file, so only with one release's files",
       isoDate,
     )
     .option(

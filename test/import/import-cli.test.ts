@@ -243,6 +243,29 @@ describe("codegraph import and diff", () => {
     }
   });
 
+  it("refuses --effective for files of two systems, before reading them, and saves nothing", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-cli-options-"));
+    try {
+      const result = await inProcess(
+        "import",
+        "--effective",
+        "2025-10-01",
+        "--data-dir",
+        folder,
+        join(FIXTURES, "icd10cm_order_2026.txt"),
+        join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual/valid-2019.txt"),
+      );
+      expect(result.code).toBe(1);
+      expect(String(result.error)).toMatch(
+        /--effective 2025-10-01 applies to every file of a run, and these files are not one release: .*; run them separately, each with its own --effective$/,
+      );
+      expect(result.stderr).toBe("");
+      expect(readdirSync(folder)).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("rejects a bad option value before reading anything", async () => {
     const program = new Command()
       .exitOverride()

@@ -291,6 +291,7 @@ async function parseCmOrder(path: string, options: ParseOptions): Promise<Parsed
 
 export const icd10cmOrderParser: FormatParser = {
   format: FormatId.ICD10CM_ORDER,
+  releaseOf: CodeSystemId.ICD10CM,
   description: "ICD-10-CM order file (CMS icd10cm_order_YYYY.txt): codes and headers with titles",
   sniff: (head, fileName) => orderSystem(head, fileName) === CodeSystemId.ICD10CM,
   parse: parseCmOrder,
@@ -419,6 +420,7 @@ async function parsePcsOrder(path: string, options: ParseOptions): Promise<Parse
 
 export const icd10pcsOrderParser: FormatParser = {
   format: FormatId.ICD10PCS_ORDER,
+  releaseOf: CodeSystemId.ICD10PCS,
   description:
     "ICD-10-PCS order file (CMS icd10pcs_order_YYYY.txt): tables and codes, with derived sections and body systems",
   sniff: (head, fileName) => orderSystem(head, fileName) === CodeSystemId.ICD10PCS,

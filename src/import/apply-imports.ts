@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
 import { type IsoDate } from "../domain/dates.js";
@@ -146,7 +147,15 @@ export async function parseFiles(
   options: ParseFilesOptions = {},
 ): Promise<ParsedFile[]> {
   const parsers: FormatParser[] = [];
-  for (const path of paths) parsers.push(await parserFor(path, options.format));
+  for (const path of paths) {
+    // Reading a folder fails with "EISDIR: illegal operation on a directory, read",
+    // which names neither the folder nor what was wanted.
+    if ((await stat(path)).isDirectory())
+      throw new ImportOptionsError(
+        `${path} is a directory: a release file is expected (give the files in it one by one)`,
+      );
+    parsers.push(await parserFor(path, options.format));
+  }
   checkReleaseOptions(paths, parsers, options);
   const out: ParsedFile[] = [];
   for (const [i, path] of paths.entries()) {
@@ -206,7 +215,7 @@ function checkReleaseOptions(
   );
 }
 
-/** Options a run of files cannot take as given. */
+/** Files or options a run cannot take as given: a folder for a file, options for one release. */
 export class ImportOptionsError extends Error {
   override readonly name = "ImportOptionsError";
 }

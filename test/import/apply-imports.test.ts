@@ -202,3 +202,18 @@ describe("--version and --effective name one release", () => {
     expect(parts.map((p) => p.snapshot?.version)).toEqual(["v32", "v32"]);
   });
 });
+
+describe("a path that is not a file", () => {
+  it.each([
+    ["sniffed", {}],
+    ["with --format", { format: FormatId.ICD10CM_ORDER }],
+  ] as const)("a directory is refused by name, %s, before any file is read", async (_, options) => {
+    const read: string[] = [];
+    await expect(
+      parseFiles([CM2025, FIXTURES], { ...options, onFile: (path) => read.push(path) }),
+    ).rejects.toThrow(
+      `${FIXTURES} is a directory: a release file is expected (give the files in it one by one)`,
+    );
+    expect(read).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import { isIsoDate } from "../domain/dates.js";
 import { applyImports, type ImportRunResult, parseFiles } from "../import/apply-imports.js";
 import { PARSERS } from "../import/formats/index.js";
 import { type ParsedFile } from "../import/records.js";
+import { MASS_RETIREMENT_SHARE } from "../import/release-merge.js";
 import { createLogger } from "../logger.js";
 import { type GraphStore } from "../store/graph-store.js";
 import { openMemoryStore } from "../store/memory/persistent-memory-store.js";
@@ -21,6 +22,7 @@ interface ImportOptions {
   readonly label?: string;
   readonly dataDir?: string;
   readonly dryRun?: boolean;
+  readonly allowMassRetirement?: boolean;
 }
 
 /** The lock an import into the embedded store holds on its data folder. */
@@ -40,10 +42,13 @@ export function registerImport(program: Command): void {
       "-f, --format <format>",
       `read every file as this format: ${PARSERS.map((p) => p.format).join(", ")}`,
     )
-    .option("--version <label>", "release label when the file name does not tell it (FY2026, 2019)")
+    .option(
+      "--version <label>",
+      "release label when the file name does not tell it (FY2026, 2019); applies to every file, so only with one release's files",
+    )
     .option(
       "--effective <date>",
-      "first day the release is in force, YYYY-MM-DD, when the label does not tell it",
+      "first day the release is in force, YYYY-MM-DD, when the label does not tell it; applies to every file, so only with one release's files",
       isoDate,
     )
     .option(
@@ -60,6 +65,10 @@ export function registerImport(program: Command): void {
       "embedded store: the data folder to import into (overrides CODEGRAPH_DATA_DIR)",
     )
     .option("--dry-run", "read and merge, print what would change, write nothing")
+    .option(
+      "--allow-mass-retirement",
+      `let a release retire more than ${MASS_RETIREMENT_SHARE * 100}% of the codes its system holds (refused otherwise: a file cut short looks like that)`,
+    )
     .action(async (files: string[], options: ImportOptions) => {
       const config = loadConfig({
         ...process.env,
@@ -90,6 +99,7 @@ async function runImport(
     const result = await applyImports(store, parsed, {
       consume: true,
       ...(options.dryRun ? { dryRun: true } : {}),
+      ...(options.allowMassRetirement ? { allowMassRetirement: true } : {}),
       onStage: (s) =>
         stage(
           s === "reading-store"

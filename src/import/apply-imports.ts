@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
 import { type IsoDate } from "../domain/dates.js";
 import {
@@ -22,6 +24,7 @@ import {
 import {
   type FileOutcome,
   type HeldGraph,
+  type MergeOptions,
   orderForMerge,
   ReleaseMerge,
   type SystemSummary,
@@ -50,7 +53,7 @@ export interface ImportRunResult {
   readonly records: { readonly codes: number; readonly edges: number; readonly releases: number };
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends MergeOptions {
   /** Merge and report, write nothing. */
   readonly dryRun?: boolean;
   /** Timestamp recorded on the releases (default now). */
@@ -110,7 +113,9 @@ async function mergeAll(
   options.onStage?.("reading-store");
   const held = await readHeldGraph(store, ordered as ParsedFile[]);
   options.onStage?.("merging");
-  const merge = new ReleaseMerge(held, options.importedAt);
+  const merge = new ReleaseMerge(held, options.importedAt, {
+    ...(options.allowMassRetirement ? { allowMassRetirement: true } : {}),
+  });
   const files: FileOutcome[] = [];
   for (let i = 0; i < ordered.length; i++) {
     files.push(merge.merge(ordered[i]!));
@@ -134,15 +139,27 @@ export interface ParseFilesOptions extends Omit<ParseOptions, "onProgress"> {
 /**
  * Parses files one after another; the first broken file throws its SourceFileError and
  * nothing is merged. Files are read in turn, not at once: two full releases in memory
- * together are enough.
+ * together are enough. Every file's format is found first, so that a run the options
+ * cannot apply to is refused before anything is read.
  */
 export async function parseFiles(
   paths: readonly string[],
   options: ParseFilesOptions = {},
 ): Promise<ParsedFile[]> {
-  const out: ParsedFile[] = [];
+  const parsers: FormatParser[] = [];
   for (const path of paths) {
-    const parser = await parserFor(path, options.format);
+    // Reading a folder fails with "EISDIR: illegal operation on a directory, read",
+    // which names neither the folder nor what was wanted.
+    if ((await stat(path)).isDirectory())
+      throw new ImportOptionsError(
+        `${path} is a directory: a release file is expected (give the files in it one by one)`,
+      );
+    parsers.push(await parserFor(path, options.format));
+  }
+  checkReleaseOptions(paths, parsers, options);
+  const out: ParsedFile[] = [];
+  for (const [i, path] of paths.entries()) {
+    const parser = parsers[i]!;
     options.onFile?.(path, parser);
     const onProgress = options.onProgress;
     out.push(
@@ -161,6 +178,46 @@ export async function parseFiles(
     );
   }
   return out;
+}
+
+/**
+ * `--version` and `--effective` apply to every file of a run, so they may name only one
+ * release: one file, or the parts of one release of one system in different formats
+ * (ICD-9-CM v32: diagnosis and procedure titles). Otherwise a HCPCS file imported with
+ * an ICD-10 order file would take its date, or a tabular list (FY2021) the order file's
+ * year, silently.
+ */
+function checkReleaseOptions(
+  paths: readonly string[],
+  parsers: readonly FormatParser[],
+  options: ParseFilesOptions,
+): void {
+  if (paths.length < 2 || (options.version === undefined && options.effective === undefined))
+    return;
+  const systems = new Set(parsers.map((p) => p.releaseOf));
+  const formats = new Set(parsers.map((p) => p.format));
+  const oneRelease =
+    systems.size === 1 && !systems.has(undefined) && formats.size === parsers.length;
+  if (oneRelease) return;
+  const given = [
+    ...(options.version !== undefined ? [`--version ${options.version}`] : []),
+    ...(options.effective !== undefined ? [`--effective ${options.effective}`] : []),
+  ];
+  const files = paths
+    .map((path, i) => {
+      const parser = parsers[i]!;
+      return `${basename(path)} (${parser.format}, ${parser.releaseOf ?? "a supplement"})`;
+    })
+    .join(", ");
+  const names = given.map((g) => g.slice(0, g.indexOf(" "))).join(" / ");
+  throw new ImportOptionsError(
+    `${given.join(" ")} applies to every file of a run, and these files are not one release: ${files}; run them separately, each with its own ${names}`,
+  );
+}
+
+/** Files or options a run cannot take as given: a folder for a file, options for one release. */
+export class ImportOptionsError extends Error {
+  override readonly name = "ImportOptionsError";
 }
 
 /** Parses and applies in one run: what `codegraph import` and the benchmark do. */

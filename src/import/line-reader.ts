@@ -3,7 +3,16 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { StringDecoder } from "node:string_decoder";
+import { basename } from "node:path";
 import { Transform } from "node:stream";
+import { SourceFileError } from "./source-file-error.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** What a release file whose last line has no line break is refused with. */
+export const CUT_SHORT =
+  "the last line has no line break: the file is cut short (every release file of this format ends in one)";
 
 /** Progress of a file being read: bytes of its size, data rows so far. */
 export interface ReadProgress {
@@ -32,6 +41,11 @@ export interface ReadLinesResult {
  * Streams a file line by line (CRLF or LF), hashing its bytes on the way, so a release
  * file of any size is read once and never held whole. `onLine` returns whether the line
  * was a data row, which is what progress counts.
+ *
+ * The file must end in a line break, as every release file read this way does: one
+ * whose last line has none was cut off (a download or copy that stopped), and is
+ * refused at that line before the line is given to `onLine` — what is left of it may
+ * well parse.
  */
 export async function readLines(
   path: string,
@@ -43,9 +57,11 @@ export async function readLines(
   const hash = createHash("sha256");
   // Hash the raw bytes and decode them in one pass; readline itself only knows UTF-8.
   const decoder = new StringDecoder(options.encoding ?? "utf8");
+  let lastByte: number | undefined;
   const decoded = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1];
       done(null, decoder.write(chunk));
     },
     flush(done) {
@@ -58,13 +74,23 @@ export async function readLines(
   const lines = createInterface({ input: stream.pipe(decoded), crlfDelay: Infinity });
   let line = 0;
   let rows = 0;
+  // Each line is handed on once the next one is read: only at the end is it known
+  // whether the last one was cut short.
+  let pending: string | undefined;
   try {
     for await (const text of lines) {
+      if (pending !== undefined && onLine(pending, line)) rows++;
+      pending = text;
       line++;
-      if (onLine(text, line)) rows++;
       if (options.onProgress && line % every === 0) {
         options.onProgress({ bytes: stream.bytesRead, totalBytes, rows });
       }
+    }
+    if (pending !== undefined) {
+      if (lastByte !== LF && lastByte !== CR) {
+        throw new SourceFileError(basename(path), line, CUT_SHORT, pending);
+      }
+      if (onLine(pending, line)) rows++;
     }
   } finally {
     lines.close();

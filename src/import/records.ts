@@ -207,6 +207,12 @@ export interface ParseOptions {
 /** One format's parser module: recognises its files and reads them. */
 export interface FormatParser {
   readonly format: FormatId;
+  /**
+   * The system a file of this format is a release of (an order file, the HCPCS annual
+   * file, ICD-9-CM titles, a CPT file); absent for supplements, which carry their own
+   * year (the tabular list, conversion tables, GEMs, claims).
+   */
+  readonly releaseOf?: CodeSystemId;
   /** A short description for `codegraph import --help` and error messages. */
   readonly description: string;
   /** Whether the file's first lines (and name) look like this format. */

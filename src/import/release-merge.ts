@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { codeId, grammarOf } from "../domain/code-grammar.js";
 import { CodeLevel } from "../domain/code-kind.js";
 import { CodeStatus, statusAt } from "../domain/code-status.js";
-import { type CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
-import { addDays, type IsoDate } from "../domain/dates.js";
+import { CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
+import { addDays, fiscalYearStart, type IsoDate } from "../domain/dates.js";
 import {
   type CodeNode,
   type CodeVersion,
@@ -52,10 +52,13 @@ import { UnresolvedTally } from "./unresolved-tally.js";
  *   it states again is kept, what is new opens on its effective date, what it no longer
  *   states closes the day before.
  * - Other supplements (GEMs, conversion tables) add edges and annotations without
- *   retiring anything, and re-running one changes nothing.
- * - A REPLACES edge is a succession: kept only when the old code can no longer be reported
- *   on the day the new one takes over (deleted, or turned into a header as A04.7 did when
- *   A04.71 and A04.72 came); otherwise the new code records it as `previouslyCodedAs`.
+ *   retiring anything, and re-running one changes nothing. A conversion table's first
+ *   days fill unknown starts, and an ICD-10-CM header whose children all came after it
+ *   gets its billable past back (`splitFormerLeaves`).
+ * - A REPLACES edge is a succession: kept only when the old code was reportable the day
+ *   before the new one takes over and is not from then on (deleted, or turned into a
+ *   header as A04.7 did when A04.71 and A04.72 came); a block or chapter never is.
+ *   Otherwise the new code records it as `previouslyCodedAs`.
  * - After the files, `finish()` places categories left without a parent (blocks that
  *   came with a later file of the run) and reports those no block holds.
  */
@@ -112,6 +115,24 @@ export class ImportRefusedError extends Error {
   override readonly name = "ImportRefusedError";
 }
 
+export interface MergeOptions {
+  /**
+   * Let a release retire more than {@link MASS_RETIREMENT_SHARE} of the codes its system
+   * holds (`--allow-mass-retirement`): a release meant to do so, not a file cut short.
+   */
+  readonly allowMassRetirement?: boolean;
+}
+
+/**
+ * The share of a system's held codes beyond which a release's retirements are refused
+ * unless allowed. Real releases retire a few hundred codes at most (ICD-10-CM FY2025 →
+ * FY2026: 12 of 97,584, 0.012%); an order file cut at a line break (`head -n 50000`)
+ * would retire half of the system.
+ */
+export const MASS_RETIREMENT_SHARE = 0.05;
+/** Fewer retirements than this are never refused: a share of a small graph tells nothing. */
+export const MASS_RETIREMENT_MIN = 100;
+
 /** Reasons the merge reports under, besides the parsers' own. */
 export const MergeUnresolved = {
   SOURCE_MISSING: "source not in the graph",
@@ -119,6 +140,8 @@ export const MergeUnresolved = {
   CODE_MISSING: "code not in the graph",
   PARENT_MISSING: "parent not in the graph",
   NOT_A_SUCCESSION: "previous code stays reportable: not a succession",
+  NOT_REPORTABLE_BEFORE:
+    "previous code not reportable the day before (a header, block or deleted code): not a succession",
   ADDED_ON_DIFFERS: "first day stated differs from the one the releases give (kept theirs)",
   ADDED_ON_AFTER_END: "first day stated is after the code's first version ended (not used)",
   NO_BLOCK: "category in no block (placed under its chapter)",
@@ -234,6 +257,7 @@ export class ReleaseMerge {
   constructor(
     held: HeldGraph,
     private readonly importedAt: string = new Date().toISOString(),
+    private readonly options: MergeOptions = {},
   ) {
     this.nodes = new Map(held.nodes);
     this.edges = new Map(held.edges);
@@ -274,13 +298,18 @@ export class ReleaseMerge {
       this.changedReleases.add(key);
       this.hierarchySources.set(snapshot.system, basename(parsed.file));
       this.mergeStatedEdges(parsed, unresolved);
+      this.mergeAnnotations(parsed.annotations, unresolved);
     } else if (parsed.scope) {
       this.mergeScoped(parsed, parsed.scope, unresolved);
+      this.mergeAnnotations(parsed.annotations, unresolved);
     } else {
       this.mergeSupplementCodes(parsed, unresolved);
+      // First days, and the leaf history they reveal, before successions: whether a
+      // previous code was reportable the day before a new one took over depends on them.
+      this.mergeAnnotations(parsed.annotations, unresolved);
+      this.splitFormerLeaves(parsed);
       this.mergeStatedEdges(parsed, unresolved);
     }
-    this.mergeAnnotations(parsed.annotations, unresolved);
     return {
       file: parsed.file,
       format: parsed.format,
@@ -446,6 +475,13 @@ export class ReleaseMerge {
     const summary = this.summaryOf(system);
     const file = basename(parsed.file);
 
+    // The codes of the system the release speaks for that are in force until it.
+    let held = 0;
+    for (const node of this.nodes.values()) {
+      if (node.system !== system || !snapshot.covers(node)) continue;
+      if (isOpen(latestVersion(node), effective, endedOn)) held++;
+    }
+
     const listed = new Map<string, ReleaseCode>();
     for (const rc of parsed.codes) {
       if (rc.system !== system) {
@@ -490,6 +526,16 @@ export class ReleaseMerge {
       this.putNode({ ...node, versions }, node);
     }
     summary.retired += retired.length;
+    if (
+      !this.options.allowMassRetirement &&
+      retired.length >= MASS_RETIREMENT_MIN &&
+      retired.length > held * MASS_RETIREMENT_SHARE
+    ) {
+      const n = (x: number) => x.toLocaleString("en-US");
+      throw new ImportRefusedError(
+        `${parsed.file}: ${system} ${snapshot.version} would retire ${n(retired.length)} of the ${n(held)} ${system} codes the graph holds (${((100 * retired.length) / held).toFixed(1)}%); a release retires a few hundred at most (ICD-10-CM FY2026: 12 of 97,584), so is the file cut short? If the release does retire them, import it again with --allow-mass-retirement`,
+      );
+    }
 
     // The release's hierarchy: parents stated (a parent field or a SUBSET_OF edge) or derived.
     const stated = new Map<string, string | null>();
@@ -957,17 +1003,10 @@ export class ReleaseMerge {
         continue;
       }
       if (edge.relation === Relation.REPLACES) {
-        // A succession needs the old code out of use when the new one takes over:
-        // deleted, or a header from then on (A04.7 → A04.71, A04.72). Conversion tables
-        // also list codes merely split off from one that stays reportable (A41.54 from
-        // A41.59): those would make a reportable code look replaced.
         const old = this.nodes.get(edge.to)!;
-        if (statusAt(old, edge.effective) === CodeStatus.VALID) {
-          unresolved.add(
-            MergeUnresolved.NOT_A_SUCCESSION,
-            `${edge.from} → ${edge.to} (${old.code} reportable on ${edge.effective})`,
-            stated.line,
-          );
+        const why = notASuccession(old, edge.effective);
+        if (why !== null) {
+          unresolved.add(why.reason, `${edge.from} → ${edge.to} (${why.detail})`, stated.line);
           let codes = previous.get(edge.from);
           if (!codes) previous.set(edge.from, (codes = new Set()));
           codes.add(old.code);
@@ -1010,6 +1049,126 @@ export class ReleaseMerge {
   }
 
   /**
+   * ICD-10-CM reports every code with no code below it, so a header was a billable leaf
+   * until its first child came. The first release imported shows a header as a header
+   * for all of its known past, and a conversion table's first day (F50.81: 2016-10-01)
+   * only dates that one version: F50.81 was billable until F50.810 … F50.819 came on
+   * 2024-10-01. A header's first version is split on the first day anything came below
+   * it (billable before, header from then, same titles) when that day is known for every
+   * child and the header is known to have existed before it:
+   *
+   * - its own first day is earlier (F50.81); or
+   * - its first day is unknown, and a conversion table names it as the previous code of
+   *   a row effective no later (A04.7 for A04.71 on 2017-10-01) — except in the table's
+   *   own newest fiscal year, where it names headers new that day too (FY2026: H05.83,
+   *   H40.84 and Z77.3 among 127 new headers, as well as all 16 codes turned header).
+   *
+   * Either way the day is no later than the first release the graph holds: a release
+   * that lists the code as a header is not contradicted.
+   *
+   * A child header that nothing dates or names came with its own children (D48.11 with
+   * D48.110 …, FY2024: the tables list only billable new codes): its children's first
+   * day is its own. A header new with its children (D48.11 itself) stays a header.
+   */
+  private splitFormerLeaves(parsed: ParsedFile): void {
+    const system = CodeSystemId.ICD10CM;
+    const named = new Map<string, IsoDate>();
+    const firstDays = new Map<string, IsoDate>();
+    for (const e of parsed.edges) {
+      if (e.relation !== Relation.REPLACES) continue;
+      const earlier = named.get(e.to);
+      if (earlier === undefined || e.effective < earlier) named.set(e.to, e.effective);
+    }
+    for (const a of parsed.annotations) if (a.addedOn !== undefined) firstDays.set(a.id, a.addedOn);
+    if (named.size === 0 && firstDays.size === 0) return;
+    let firstRelease: IsoDate | undefined;
+    for (const r of this.releases.values())
+      if (r.system === system && (firstRelease === undefined || r.effective < firstRelease))
+        firstRelease = r.effective;
+    if (firstRelease === undefined) return;
+    const releaseStart: IsoDate = firstRelease;
+    let newest: IsoDate = "0000-01-01";
+    for (const day of [...named.values(), ...firstDays.values()]) if (day > newest) newest = day;
+    const newestYear = fiscalYearStart(fiscalYearOf(newest));
+
+    const children = this.childrenByParent();
+    // Codes the file dates that the graph does not hold (deleted since) were below their prefixes.
+    const unheld = [...firstDays]
+      .filter(([id]) => id.startsWith(`${system}:`) && !this.nodes.has(id))
+      .map(([id, day]) => ({ code: undotted(id.slice(system.length + 1)), day }));
+    const UNKNOWN = "unknown";
+    type Day = IsoDate | typeof UNKNOWN;
+    const belowDay = new Map<string, Day | null>();
+    const isHeader = (node: CodeNode) =>
+      node.system === system &&
+      (node.level === CodeLevel.CATEGORY || node.level === CodeLevel.SUBCATEGORY) &&
+      !node.versions[0]!.billable;
+    /** The first day of anything below a header: null when nothing is, UNKNOWN when not known. */
+    const firstBelow = (id: string): Day | null => {
+      const memo = belowDay.get(id);
+      if (memo !== undefined) return memo;
+      belowDay.set(id, UNKNOWN); // a cycle, should the hierarchy hold one, tells nothing
+      let day: Day | null = null;
+      const see = (d: Day) => {
+        if (d === UNKNOWN || day === UNKNOWN) day = UNKNOWN;
+        else if (day === null || d < day) day = d;
+      };
+      for (const child of children.get(id) ?? []) see(firstDayOf(child));
+      const code = undotted(this.nodes.get(id)!.code);
+      for (const u of unheld)
+        if (u.code.length > code.length && u.code.startsWith(code)) see(u.day);
+      belowDay.set(id, day);
+      return day;
+    };
+    /** A held code's first day, as far as the releases and the file tell. */
+    const firstDayOf = (id: string): Day => {
+      const node = this.nodes.get(id)!;
+      const first = node.versions[0]!;
+      if (first.validFrom !== null) return first.validFrom;
+      if (!isHeader(node)) return UNKNOWN;
+      const below = firstBelow(id);
+      if (below === null || below === UNKNOWN) return UNKNOWN;
+      // Named as a previous code by then: it existed before its children, as a leaf.
+      return (named.get(id) ?? FAR_FUTURE) <= below ? UNKNOWN : below;
+    };
+
+    for (const node of [...this.nodes.values()]) {
+      if (!isHeader(node)) continue;
+      const at = firstBelow(node.id);
+      if (at === null || at === UNKNOWN) continue;
+      const first = node.versions[0]!;
+      const existedBefore =
+        first.validFrom !== null
+          ? first.validFrom < at
+          : at < newestYear && (named.get(node.id) ?? FAR_FUTURE) <= at;
+      if (!existedBefore || at > releaseStart) continue;
+      if (first.validTo !== null && first.validTo < at) continue;
+      const versions = [
+        { ...first, billable: true, validTo: dayBefore(at) },
+        { ...first, validFrom: at },
+        ...node.versions.slice(1),
+      ];
+      this.putNode({ ...node, versions }, node);
+      this.summaryOf(node.system).changed++;
+    }
+  }
+
+  /** Hierarchy edge keys of a child, open and closed. */
+  private hierarchyKeysOf(child: string): string[] {
+    return [...(this.parentKeys.get(child) ?? []), ...(this.closedParentKeys.get(child) ?? [])];
+  }
+
+  /** Every held child of each parent, through hierarchy edges open or closed. */
+  private childrenByParent(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const index of [this.parentKeys, this.closedParentKeys]) {
+      for (const [child, keys] of index)
+        for (const key of keys) enlist(out, this.edges.get(key)!.to, child);
+    }
+    return out;
+  }
+
+  /**
    * The node with the first day a file states for it (`addedOn`), where the graph does
    * not know it: the first release imported leaves `validFrom` null. Its hierarchy edges
    * of that first span start on the same day. A known start is the releases' word and
@@ -1036,11 +1195,7 @@ export class ReleaseMerge {
       );
       return node;
     }
-    const keys = [
-      ...(this.parentKeys.get(node.id) ?? []),
-      ...(this.closedParentKeys.get(node.id) ?? []),
-    ];
-    for (const key of keys) {
+    for (const key of this.hierarchyKeysOf(node.id)) {
       const edge = this.edges.get(key)!;
       if (edge.validFrom !== null || (edge.validTo !== null && edge.validTo < addedOn)) continue;
       this.putEdge({ ...edge, validFrom: addedOn });
@@ -1111,6 +1266,48 @@ export class ReleaseMerge {
     }
     return summary;
   }
+}
+
+// ── Successions ────────────────────────────────────────────────────────────────────
+
+/**
+ * Why a REPLACES edge to `old` taking effect on `effective` is no succession, or null
+ * when it is one. A succession takes a code out of use: it was reportable the day
+ * before, and is not from that day (deleted, or a header from then on: A04.7 when A04.71
+ * and A04.72 came). Conversion tables also name codes merely split off from one that
+ * stays reportable (A41.54 from A41.59), and, loosely, headers and blocks nothing was
+ * reported as ("Codes in Categories T15-T19", "I63.-", Z13.8, a header since 2015):
+ * taking either as a succession would make a reportable code, or a header, look replaced.
+ */
+function notASuccession(
+  old: CodeNode,
+  effective: IsoDate,
+): { reason: string; detail: string } | null {
+  if (old.level === CodeLevel.BLOCK || old.level === CodeLevel.CHAPTER) {
+    const what = old.level === CodeLevel.BLOCK ? "a block" : "a chapter";
+    return { reason: MergeUnresolved.NOT_REPORTABLE_BEFORE, detail: `${old.code} ${what}` };
+  }
+  const before = dayBefore(effective);
+  const then = statusAt(old, before);
+  if (then !== CodeStatus.VALID) {
+    const what =
+      then === CodeStatus.HEADER
+        ? "a header"
+        : then === CodeStatus.DELETED
+          ? "deleted"
+          : "not valid yet";
+    return {
+      reason: MergeUnresolved.NOT_REPORTABLE_BEFORE,
+      detail: `${old.code} ${what} on ${before}`,
+    };
+  }
+  if (statusAt(old, effective) === CodeStatus.VALID) {
+    return {
+      reason: MergeUnresolved.NOT_A_SUCCESSION,
+      detail: `${old.code} reportable on ${effective}`,
+    };
+  }
+  return null;
 }
 
 // ── Nodes ──────────────────────────────────────────────────────────────────────────
@@ -1354,6 +1551,17 @@ function unlist(map: Map<string, string[]>, key: string, value: string): void {
   if (at < 0) return;
   list!.splice(at, 1);
   if (list!.length === 0) map.delete(key);
+}
+
+/** The US federal fiscal year a day falls in: it begins on October 1 of the year before. */
+function fiscalYearOf(day: IsoDate): number {
+  const year = Number(day.slice(0, 4));
+  return day.slice(5) >= "10-01" ? year + 1 : year;
+}
+
+/** A code without its dot: E11.65 → E1165. */
+function undotted(code: string): string {
+  return code.replace(".", "");
 }
 
 function dedupe(values: readonly string[]): string[] {

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { CUT_SHORT } from "./line-reader.js";
 import { type ParseOptions } from "./records.js";
+import { SourceFileError } from "./source-file-error.js";
 
 /**
  * Reading the small legacy-encoded release files (HCPCS annual file, GEMs, ICD-9-CM
@@ -81,7 +84,11 @@ export interface LegacyTextFile {
   readonly lines: readonly string[];
 }
 
-/** Reads, hashes and decodes a legacy release file into lines. */
+/**
+ * Reads, hashes and decodes a legacy release file into lines. The file must end in a line
+ * break, as every release file of these formats does (HCPCS and GEMs CRLF, ICD-9-CM
+ * titles LF): one whose last line has none was cut off, and is refused at that line.
+ */
 export async function readLegacyTextFile(
   path: string,
   encoding: SingleByteEncoding,
@@ -90,6 +97,10 @@ export async function readLegacyTextFile(
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const lines = decodeLegacyText(bytes, encoding).split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const last = bytes[bytes.length - 1];
+  if (last !== undefined && last !== 0x0a && last !== 0x0d) {
+    throw new SourceFileError(basename(path), lines.length, CUT_SHORT, lines[lines.length - 1]);
+  }
   return { sha256, totalBytes: bytes.length, lines };
 }
 

@@ -157,3 +157,63 @@ describe("importing order files into the embedded store", () => {
     expect(stages).toEqual(["reading-store", "merging", "writing"]);
   });
 });
+
+describe("--version and --effective name one release", () => {
+  const ICD9 = join(PROJECT_ROOT, "test/fixtures/import/icd9cm-titles");
+  const HCPCS = join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual/valid-2019.txt");
+
+  it.each([
+    [
+      "files of two systems",
+      { effective: "2025-10-01" },
+      [CM2026, HCPCS],
+      "--effective 2025-10-01 applies to every file of a run, and these files are not one release: icd10cm_order_2026.txt (icd10cm-order, ICD10CM), valid-2019.txt (hcpcs-annual, HCPCS); run them separately, each with its own --effective",
+    ],
+    [
+      "two releases of one system",
+      { version: "FY2026" },
+      [CM2025, CM2026],
+      "--version FY2026 applies to every file of a run, and these files are not one release: icd10cm_order_2025.txt (icd10cm-order, ICD10CM), icd10cm_order_2026.txt (icd10cm-order, ICD10CM); run them separately, each with its own --version",
+    ],
+  ] as const)("refuses %s, before reading any", async (_, options, paths, message) => {
+    const read: string[] = [];
+    await expect(
+      parseFiles(paths, { ...options, onFile: (path) => read.push(path) }),
+    ).rejects.toThrow(message);
+    expect(read).toEqual([]);
+  });
+
+  it("refuses a release with a supplement (a tabular or a conversion table has its own year)", async () => {
+    const conversion = join(PROJECT_ROOT, "test/fixtures/import/conversion/valid.csv");
+    await expect(
+      parseFiles([CM2026, conversion], { version: "FY2026", effective: "2025-10-01" }),
+    ).rejects.toThrow(
+      /^--version FY2026 --effective 2025-10-01 applies to every file of a run, and these files are not one release: .*valid\.csv \(icd10cm-conversion, a supplement\); run them separately/,
+    );
+  });
+
+  it("takes them for one file, or for the parts of one release (ICD-9-CM diagnosis and procedure titles)", async () => {
+    const [one] = await parseFiles([CM2026], { version: "FY2027" });
+    expect(one!.snapshot).toMatchObject({ version: "FY2027", effective: "2026-10-01" });
+    const parts = await parseFiles(
+      [join(ICD9, "CMS32_sample_DX.txt"), join(ICD9, "CMS32_sample_SG.txt")],
+      { version: "v32", effective: "2014-10-01" },
+    );
+    expect(parts.map((p) => p.snapshot?.version)).toEqual(["v32", "v32"]);
+  });
+});
+
+describe("a path that is not a file", () => {
+  it.each([
+    ["sniffed", {}],
+    ["with --format", { format: FormatId.ICD10CM_ORDER }],
+  ] as const)("a directory is refused by name, %s, before any file is read", async (_, options) => {
+    const read: string[] = [];
+    await expect(
+      parseFiles([CM2025, FIXTURES], { ...options, onFile: (path) => read.push(path) }),
+    ).rejects.toThrow(
+      `${FIXTURES} is a directory: a release file is expected (give the files in it one by one)`,
+    );
+    expect(read).toEqual([]);
+  });
+});

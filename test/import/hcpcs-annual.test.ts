@@ -16,6 +16,9 @@ import { PROJECT_ROOT } from "../../src/project-root.js";
 import { parserFor } from "../../src/import/formats/index.js";
 import { FormatId, type ParsedFile, type ReleaseCode } from "../../src/import/records.js";
 import { SourceFileError } from "../../src/import/source-file-error.js";
+import { importFiles } from "../../src/import/apply-imports.js";
+import { MergeUnresolved } from "../../src/import/release-merge.js";
+import { MemoryStore } from "../../src/store/memory/memory-store.js";
 
 const FIXTURES = join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -319,6 +322,25 @@ describe.skipIf(!existsSync(REAL))(
       expect(parsed.edges.filter((e) => e.from.startsWith("CPT:"))).toHaveLength(
         xrefs.filter((x) => /^[0-9]{4}[0-9T]$/.test(x)).length,
       );
+    });
+
+    it("loads 100 of the 130 into a graph without CPT: 29 start at CPT codes and J7023 (→ C9468) is not in the file, all reported", async () => {
+      const store = new MemoryStore();
+      const result = await importFiles(store, [REAL]);
+      const loaded = [...store.current.edges.values()].filter(
+        (e) => e.relation === Relation.REPLACES,
+      );
+      expect(loaded).toHaveLength(100);
+      expect(loaded.every((e) => e.from.startsWith("HCPCS:"))).toBe(true);
+      const missing = result.files[0]!.unresolved.find(
+        (u) => u.reason === MergeUnresolved.SOURCE_MISSING,
+      )!;
+      expect(missing.count).toBe(30);
+      const unloaded = parsed.edges.filter((e) => !store.current.nodes.has(e.from));
+      expect(unloaded.filter((e) => e.from.startsWith("CPT:"))).toHaveLength(29);
+      expect(
+        unloaded.filter((e) => !e.from.startsWith("CPT:")).map((e) => `${e.from} → ${e.to}`),
+      ).toEqual(["HCPCS:J7023 → HCPCS:C9468"]);
     });
 
     it("spot checks: A4253, a terminated code and its cross-reference, the record cut short", () => {

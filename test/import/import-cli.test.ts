@@ -201,6 +201,71 @@ describe("codegraph import and diff", () => {
     }
   });
 
+  it("refuses a release that would retire a large share of a system, unless --allow-mass-retirement", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-cli-mass-"));
+    try {
+      // 300 billable categories A00 … C99; the "FY2026" file holds the first 150 lines.
+      const lines = ["A", "B", "C"]
+        .flatMap((letter) =>
+          Array.from({ length: 100 }, (_, i) => `${letter}${String(i).padStart(2, "0")}`),
+        )
+        .map((c, i) => {
+          const title = `Category ${c}`;
+          return `${String(i + 1).padStart(5, "0")} ${c.padEnd(7)} 1 ${title.padEnd(60)} ${title}\r\n`;
+        });
+      const fy2025 = join(folder, "icd10cm_order_2025.txt");
+      const fy2026 = join(folder, "icd10cm_order_2026.txt");
+      writeFileSync(fy2025, lines.join(""));
+      writeFileSync(fy2026, lines.slice(0, 150).join(""));
+      const data = join(folder, "data");
+      expect((await inProcess("import", "--data-dir", data, fy2025)).code).toBe(0);
+      const saved = readFileSync(join(data, GRAPH_FILE));
+
+      const refused = await inProcess("import", "--data-dir", data, fy2026);
+      expect(refused.code).toBe(1);
+      expect(String(refused.error)).toContain(
+        "icd10cm_order_2026.txt: ICD10CM FY2026 would retire 150 of the 300 ICD10CM codes the graph holds (50.0%)",
+      );
+      expect(String(refused.error)).toContain("import it again with --allow-mass-retirement");
+      expect(readFileSync(join(data, GRAPH_FILE))).toEqual(saved);
+
+      const allowed = await inProcess(
+        "import",
+        "--allow-mass-retirement",
+        "--data-dir",
+        data,
+        fy2026,
+      );
+      expect(allowed.code).toBe(0);
+      expect(allowed.stdout).toMatch(/ICD10CM\s+0\s+0\s+150\s+150\s/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses --effective for files of two systems, before reading them, and saves nothing", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "codegraph-cli-options-"));
+    try {
+      const result = await inProcess(
+        "import",
+        "--effective",
+        "2025-10-01",
+        "--data-dir",
+        folder,
+        join(FIXTURES, "icd10cm_order_2026.txt"),
+        join(PROJECT_ROOT, "test/fixtures/import/hcpcs-annual/valid-2019.txt"),
+      );
+      expect(result.code).toBe(1);
+      expect(String(result.error)).toMatch(
+        /--effective 2025-10-01 applies to every file of a run, and these files are not one release: .*; run them separately, each with its own --effective$/,
+      );
+      expect(result.stderr).toBe("");
+      expect(readdirSync(folder)).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it("rejects a bad option value before reading anything", async () => {
     const program = new Command()
       .exitOverride()

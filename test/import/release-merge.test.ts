@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CodeKind, CodeLevel } from "../../src/domain/code-kind.js";
+import { CodeStatus, statusAt } from "../../src/domain/code-status.js";
 import { CodeSystemId } from "../../src/domain/code-system.js";
 import {
   type CodeNode,
@@ -19,6 +20,7 @@ import {
 import {
   type HeldGraph,
   ImportRefusedError,
+  type MergeOptions,
   MergeUnresolved,
   orderForMerge,
   releaseParts,
@@ -192,12 +194,16 @@ class Harness {
   graph = MemoryGraph.empty();
 
   run(...files: ParsedFile[]) {
+    return this.runWith({}, ...files);
+  }
+
+  runWith(options: MergeOptions, ...files: ParsedFile[]) {
     const held: HeldGraph = {
       nodes: this.graph.nodes,
       edges: this.graph.edges,
       releases: this.graph.releases,
     };
-    const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z");
+    const merge = new ReleaseMerge(held, "2026-01-01T00:00:00.000Z", options);
     const outcomes = orderForMerge(files).map((f) => merge.merge(f));
     const hierarchy = merge.finish();
     const records = merge.records();
@@ -425,6 +431,93 @@ describe("release order and re-imports", () => {
   });
 });
 
+describe("a release that would retire a large share of a system's codes", () => {
+  // 300 billable categories A00 … C99; a release listing only some of them.
+  const categories = ["A", "B", "C"].flatMap((letter) =>
+    Array.from({ length: 100 }, (_, i) =>
+      code(
+        `ICD10CM:${letter}${String(i).padStart(2, "0")}`,
+        `Category ${letter}${i}`,
+        true,
+        CodeLevel.CATEGORY,
+      ),
+    ),
+  );
+
+  it("is refused, naming the counts and the option that allows it: a file cut short at a line break looks like this", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    expect(() => h.run(cmRelease("FY2026", "2025-10-01", categories.slice(0, 150)))).toThrow(
+      new ImportRefusedError(
+        "/data/icd10cm_order_FY2026.txt: ICD10CM FY2026 would retire 150 of the 300 ICD10CM codes the graph holds (50.0%); a release retires a few hundred at most (ICD-10-CM FY2026: 12 of 97,584), so is the file cut short? If the release does retire them, import it again with --allow-mass-retirement",
+      ),
+    );
+    // Nothing of it was kept: the next run starts from FY2025 as it was.
+    expect(h.graph.releases.map((r) => r.version)).toEqual(["FY2025"]);
+  });
+
+  it("is merged when the run allows it", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    const { summary } = h.runWith(
+      { allowMassRetirement: true },
+      cmRelease("FY2026", "2025-10-01", categories.slice(0, 150)),
+    );
+    expect(summary[0]).toMatchObject({ retired: 150, unchanged: 150 });
+  });
+
+  it("is merged unasked below 5% of the system, or below 100 codes (a share of a small graph tells nothing)", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", categories));
+    expect(
+      h.run(cmRelease("FY2026", "2025-10-01", categories.slice(0, 201))).summary[0],
+    ).toMatchObject({
+      retired: 99,
+    });
+    const big = new Harness();
+    const many = [
+      "A",
+      "B",
+      "C",
+      "D",
+      "E",
+      "F",
+      "G",
+      "H",
+      "I",
+      "J",
+      "K",
+      "L",
+      "M",
+      "N",
+      "O",
+      "P",
+      "Q",
+      "R",
+      "S",
+      "T",
+      "V",
+    ].flatMap((letter) =>
+      Array.from({ length: 100 }, (_, i) =>
+        code(
+          `ICD10CM:${letter}${String(i).padStart(2, "0")}`,
+          `Category ${letter}${i}`,
+          true,
+          CodeLevel.CATEGORY,
+        ),
+      ),
+    );
+    big.run(cmRelease("FY2025", "2024-10-01", many));
+    // 105 of 2,100: exactly 5%.
+    expect(big.run(cmRelease("FY2026", "2025-10-01", many.slice(105))).summary[0]).toMatchObject({
+      retired: 105,
+    });
+    expect(() => big.run(cmRelease("FY2027", "2026-10-01", many.slice(105 + 120)))).toThrow(
+      /would retire 120 of the 1,995 ICD10CM codes the graph holds \(6\.0%\)/,
+    );
+  });
+});
+
 describe("ordering releases of two systems in one run", () => {
   it("sorts by system, then effective date, so a system's older release never follows its newer", () => {
     const pcs = (version: string, effective: string): ParsedFile => ({
@@ -625,7 +718,9 @@ describe("supplements", () => {
       annotations: [{ id: "ICD10CM:Z99.9", synonyms: ["x"], line: 8 }],
     });
     const { outcomes, records } = h.run(gem);
+    // Annotations are merged before edges (first days decide successions).
     expect(outcomes[0]!.unresolved).toEqual([
+      { reason: "code not in the graph", count: 1, examples: ["8: ICD10CM:Z99.9"] },
       {
         reason: "target not in the graph",
         count: 2,
@@ -636,7 +731,6 @@ describe("supplements", () => {
         count: 1,
         examples: ["6: ICD10CM:Q99.9 → ICD10CM:E11.9"],
       },
-      { reason: "code not in the graph", count: 1, examples: ["8: ICD10CM:Z99.9"] },
     ]);
     expect(records.edges.map(edgeKey)).toEqual([
       edgeKey(pairing("ICD10CM:E11.9", "ICD10CM:E11.65")),
@@ -1066,6 +1160,39 @@ describe("conversion tables", () => {
     });
   });
 
+  it("make no succession to a code not reportable the day before — a header then (S30.1), a block (E08-E13) — and keep it as previouslyCodedAs", () => {
+    const h = new Harness();
+    h.run(cmRelease("FY2025", "2024-10-01", FY2025), tabular());
+    const { outcomes } = h.run(
+      cmRelease("FY2026", "2025-10-01", FY2026),
+      supplement(FormatId.ICD10CM_CONVERSION, {
+        edges: [
+          // S30.1 was a header before S30.11XA came and stays one: nothing was reported as S30.1.
+          replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1", "2025-10-01"),
+          replaces("ICD10CM:S30.11XA", "ICD10CM:S30.1XXA", "2025-10-01"),
+          // "Codes in categories E08-E13": a block is never reported, so never succeeded.
+          replaces("ICD10CM:E11.A", "ICD10CM:E08-E13", "2025-10-01"),
+          replaces("ICD10CM:B88.01", "ICD10CM:B88.0", "2025-10-01"),
+        ],
+      }),
+    );
+    const kept = [...h.graph.edges.values()].filter((e) => e.relation === Relation.REPLACES);
+    expect(kept.map((e) => `${e.from} → ${e.to}`).sort()).toEqual([
+      "ICD10CM:B88.01 → ICD10CM:B88.0",
+      "ICD10CM:S30.11XA → ICD10CM:S30.1XXA",
+    ]);
+    expect(h.node("ICD10CM:S30.11XA").attributes).toEqual({ previouslyCodedAs: "S30.1" });
+    expect(h.node("ICD10CM:E11.A").attributes).toEqual({ previouslyCodedAs: "E08-E13" });
+    expect(outcomes[1]!.unresolved).toContainEqual({
+      reason: MergeUnresolved.NOT_REPORTABLE_BEFORE,
+      count: 2,
+      examples: [
+        "5: ICD10CM:S30.11XA → ICD10CM:S30.1 (S30.1 a header on 2025-09-30)",
+        "5: ICD10CM:E11.A → ICD10CM:E08-E13 (E08-E13 a block)",
+      ],
+    });
+  });
+
   it("date a code's first day where the first release left it unknown, and its hierarchy edge alike", () => {
     const h = new Harness();
     h.run(cmRelease("FY2026", "2025-10-01", FY2026));
@@ -1101,6 +1228,155 @@ describe("conversion tables", () => {
     expect(outcomes[0]!.unresolved.map((u) => u.reason)).toEqual([
       MergeUnresolved.ADDED_ON_DIFFERS,
     ]);
+  });
+
+  describe("a header whose children all came after it was a billable leaf until the first of them", () => {
+    const F50 = code("ICD10CM:F50", "Eating disorders", false, CodeLevel.CATEGORY);
+    const F508 = code("ICD10CM:F50.8", "Other eating disorders", false, CodeLevel.SUBCATEGORY);
+    const F5081 = code("ICD10CM:F50.81", "Binge eating disorder", false, CodeLevel.SUBCATEGORY);
+    const F50810 = code("ICD10CM:F50.810", "Binge eating disorder, mild", true, CodeLevel.CODE);
+    const F50819 = code(
+      "ICD10CM:F50.819",
+      "Binge eating disorder, severity unspecified",
+      true,
+      CodeLevel.CODE,
+    );
+    const F5089 = code("ICD10CM:F50.89", "Other specified eating disorder", true, CodeLevel.CODE);
+    const A04 = code(
+      "ICD10CM:A04",
+      "Other bacterial intestinal infections",
+      false,
+      CodeLevel.CATEGORY,
+    );
+    const A047 = code(
+      "ICD10CM:A04.7",
+      "Enterocolitis due to Clostridium difficile",
+      false,
+      CodeLevel.SUBCATEGORY,
+    );
+    const A0471 = code(
+      "ICD10CM:A04.71",
+      "Enterocolitis due to Clostridium difficile, recurrent",
+      true,
+      CodeLevel.CODE,
+    );
+    const A0472 = code(
+      "ICD10CM:A04.72",
+      "Enterocolitis due to Clostridium difficile, not specified as recurrent",
+      true,
+      CodeLevel.CODE,
+    );
+    const D48 = code(
+      "ICD10CM:D48",
+      "Neoplasm of uncertain behavior of other and unspecified sites",
+      false,
+      CodeLevel.CATEGORY,
+    );
+    const D481 = code(
+      "ICD10CM:D48.1",
+      "Neoplasm of uncertain behavior of connective and other soft tissue",
+      false,
+      CodeLevel.SUBCATEGORY,
+    );
+    const D4811 = code("ICD10CM:D48.11", "Desmoid tumor", false, CodeLevel.SUBCATEGORY);
+    const D48110 = code("ICD10CM:D48.110", "Desmoid tumor of head and neck", true, CodeLevel.CODE);
+    const release = cmRelease("FY2025", "2024-10-01", [
+      F50,
+      F508,
+      F5081,
+      F50810,
+      F50819,
+      F5089,
+      A04,
+      A047,
+      A0471,
+      A0472,
+      D48,
+      D481,
+      D4811,
+      D48110,
+    ]);
+    const table = supplement(FormatId.ICD10CM_CONVERSION, {
+      edges: [
+        replaces("ICD10CM:F50.81", "ICD10CM:F50.8", "2016-10-01"),
+        replaces("ICD10CM:F50.810", "ICD10CM:F50.81", "2024-10-01"),
+        replaces("ICD10CM:F50.819", "ICD10CM:F50.81", "2024-10-01"),
+        replaces("ICD10CM:A04.71", "ICD10CM:A04.7", "2017-10-01"),
+        replaces("ICD10CM:A04.72", "ICD10CM:A04.7", "2017-10-01"),
+        replaces("ICD10CM:D48.110", "ICD10CM:D48.1", "2023-10-01"),
+      ],
+      annotations: [
+        { id: "ICD10CM:F50.81", addedOn: "2016-10-01", line: 2 },
+        { id: "ICD10CM:F50.810", addedOn: "2024-10-01", line: 3 },
+        { id: "ICD10CM:F50.819", addedOn: "2024-10-01", line: 4 },
+        { id: "ICD10CM:A04.71", addedOn: "2017-10-01", line: 5 },
+        { id: "ICD10CM:A04.72", addedOn: "2017-10-01", line: 6 },
+        { id: "ICD10CM:D48.110", addedOn: "2023-10-01", line: 7 },
+      ],
+    });
+
+    it("splits the header's first version on its first child's first day, whether the header's own first day is stated (F50.81) or unknown and a table names it as a previous code (A04.7)", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      expect(h.versions("ICD10CM:F50.81")).toEqual([
+        "B Binge eating disorder 2016-10-01..2024-09-30",
+        "H Binge eating disorder 2024-10-01..…",
+      ]);
+      expect(statusAt(h.node("ICD10CM:F50.81"), "2020-06-01")).toBe(CodeStatus.VALID);
+      expect(statusAt(h.node("ICD10CM:F50.81"), "2024-10-01")).toBe(CodeStatus.HEADER);
+      expect(h.versions("ICD10CM:A04.7")).toEqual([
+        "B Enterocolitis due to Clostridium difficile …..2017-09-30",
+        "H Enterocolitis due to Clostridium difficile 2017-10-01..…",
+      ]);
+    });
+
+    it("leaves a header alone when a child's first day is unknown (F50.8: F50.89), or when nothing says it existed before its children (D48.11, new with them)", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      expect(h.versions("ICD10CM:F50.8")).toEqual(["H Other eating disorders …..…"]);
+      expect(h.versions("ICD10CM:D48.11")).toEqual(["H Desmoid tumor …..…"]);
+    });
+
+    it("takes a child header that nothing dates or names as new with its own children: D48.1 was billable until D48.11 and D48.110 came", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      expect(h.versions("ICD10CM:D48.1")).toEqual([
+        "B Neoplasm of uncertain behavior of connective and other soft tissue …..2023-09-30",
+        "H Neoplasm of uncertain behavior of connective and other soft tissue 2023-10-01..…",
+      ]);
+    });
+
+    it("takes no naming in the table's own newest year as proof: FY2026 names headers new that day too (H05.83)", () => {
+      const H058 = code("ICD10CM:H05.8", "Other disorders of orbit", false, CodeLevel.SUBCATEGORY);
+      const H0583 = code("ICD10CM:H05.83", "Thyroid orbitopathy", false, CodeLevel.SUBCATEGORY);
+      const H05831 = code(
+        "ICD10CM:H05.831",
+        "Thyroid orbitopathy, right orbit",
+        true,
+        CodeLevel.CODE,
+      );
+      const h = new Harness();
+      h.run(cmRelease("FY2026", "2025-10-01", [H058, H0583, H05831]));
+      h.run(
+        supplement(FormatId.ICD10CM_CONVERSION, {
+          edges: [replaces("ICD10CM:H05.831", "ICD10CM:H05.83", "2025-10-01")],
+          annotations: [{ id: "ICD10CM:H05.831", addedOn: "2025-10-01", line: 2 }],
+        }),
+      );
+      expect(h.versions("ICD10CM:H05.83")).toEqual(["H Thyroid orbitopathy …..…"]);
+    });
+
+    it("changes nothing when the table is imported again", () => {
+      const h = new Harness();
+      h.run(release);
+      h.run(table);
+      const again = h.run(table);
+      expect(again.records.codes).toEqual([]);
+      expect(again.records.edges).toEqual([]);
+    });
   });
 });
 

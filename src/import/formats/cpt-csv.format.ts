@@ -208,6 +208,7 @@ function sniffCptCsv(head: string): boolean {
 
 export const cptCsvParser: FormatParser = {
   format: FormatId.CPT_CSV,
+  releaseOf: CodeSystemId.CPT,
   description:
     "CPT from a licensed user's CSV (code,title[,short_title,valid_from,valid_to,version,effective]); no CPT text ships with codegraph",
   sniff: (head) => sniffCptCsv(head),

@@ -517,6 +517,7 @@ function sniffHcpcsAnnual(head: string): boolean {
 
 export const hcpcsAnnualParser: FormatParser = {
   format: FormatId.HCPCS_ANNUAL,
+  releaseOf: CodeSystemId.HCPCS,
   description:
     "HCPCS Level II annual file (CMS HCPCyyyy_CONTR_ANWEB.txt, 320-character records): codes, modifiers, sections, cross-references of terminated codes",
   sniff: (head) => sniffHcpcsAnnual(head),

@@ -59,6 +59,8 @@ const PCS_NO_BODY_SYSTEM = "None";
 
 interface OrderRow {
   readonly line: number;
+  /** Columns 1-5: 1, 2, 3 … in file order. */
+  readonly order: number;
   readonly undotted: string;
   readonly billable: boolean;
   readonly shortTitle: string;
@@ -91,7 +93,14 @@ function parseOrderLine(file: string, text: string, line: number): OrderRow {
   const title = text.slice(77).trim();
   if (shortTitle === "") fail("the short title (columns 17-76) is empty");
   if (title === "") fail("the long title (from column 78) is empty");
-  return { line, undotted, billable: flag === "1", shortTitle, title };
+  return {
+    line,
+    order: Number(text.slice(0, 5)),
+    undotted,
+    billable: flag === "1",
+    shortTitle,
+    title,
+  };
 }
 
 /** Reads an order file's rows, rejecting malformed lines, codes of another system and repeats. */
@@ -135,6 +144,19 @@ async function readOrderFile(
       if (earlier !== undefined)
         throw new SourceFileError(file, line, `code ${row.undotted} repeats line ${earlier}`, text);
       seen.set(row.undotted, line);
+      // The order numbers run 1, 2, 3 … (equal to the line numbers in every official
+      // file): a line lost from the middle would otherwise retire its code unnoticed.
+      const expected = rows.length + 1;
+      if (row.order !== expected) {
+        const previous = String(expected - 1).padStart(5, "0");
+        const found = text.slice(0, 5);
+        throw new SourceFileError(
+          file,
+          line,
+          `${rows.length === 0 ? `the first order number is ${found}, not 00001` : `order number ${found} follows ${previous}`}: order numbers run 1, 2, 3 … with no gap, so a line is missing before this one`,
+          text,
+        );
+      }
       rows.push(row);
       return true;
     },
@@ -269,6 +291,7 @@ async function parseCmOrder(path: string, options: ParseOptions): Promise<Parsed
 
 export const icd10cmOrderParser: FormatParser = {
   format: FormatId.ICD10CM_ORDER,
+  releaseOf: CodeSystemId.ICD10CM,
   description: "ICD-10-CM order file (CMS icd10cm_order_YYYY.txt): codes and headers with titles",
   sniff: (head, fileName) => orderSystem(head, fileName) === CodeSystemId.ICD10CM,
   parse: parseCmOrder,
@@ -397,6 +420,7 @@ async function parsePcsOrder(path: string, options: ParseOptions): Promise<Parse
 
 export const icd10pcsOrderParser: FormatParser = {
   format: FormatId.ICD10PCS_ORDER,
+  releaseOf: CodeSystemId.ICD10PCS,
   description:
     "ICD-10-PCS order file (CMS icd10pcs_order_YYYY.txt): tables and codes, with derived sections and body systems",
   sniff: (head, fileName) => orderSystem(head, fileName) === CodeSystemId.ICD10PCS,

@@ -212,6 +212,7 @@ function sniffTitles(head: string, scope: Scope): boolean {
 
 export const icd9cmDiagnosisTitlesParser: FormatParser = {
   format: FormatId.ICD9CM_DIAGNOSIS_TITLES,
+  releaseOf: CodeSystemId.ICD9CM,
   description:
     "ICD-9-CM diagnosis titles (CMS CMSnn_DESC_LONG_DX.txt, ISO-8859-1): reportable diagnosis codes with their chapters",
   sniff: (head) => sniffTitles(head, DIAGNOSES),
@@ -220,6 +221,7 @@ export const icd9cmDiagnosisTitlesParser: FormatParser = {
 
 export const icd9cmProcedureTitlesParser: FormatParser = {
   format: FormatId.ICD9CM_PROCEDURE_TITLES,
+  releaseOf: CodeSystemId.ICD9CM,
   description:
     "ICD-9-CM procedure titles (CMS CMSnn_DESC_LONG_SG.txt, ISO-8859-1): reportable procedure codes with their chapters",
   sniff: (head) => sniffTitles(head, PROCEDURES),

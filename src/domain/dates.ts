@@ -14,18 +14,27 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
+/** One date format per time zone asked for (the configured one, in practice). */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /**
  * Today's date where the answers are read: code sets change at midnight of a date of
  * service, and at 8 p.m. in New York on 30 September it is already 1 October in UTC.
  */
 export function today(timeZone = "UTC"): IsoDate {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(new Date());
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    // en-CA writes dates as YYYY-MM-DD. Built once per zone: building one costs far more
+    // than a lookup, and every request asks.
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format.format(new Date());
 }
 
 /** Whether the runtime knows an IANA time zone name. */

@@ -1,5 +1,5 @@
 import { type CodeReading, GRAMMARS, grammarOf } from "./code-grammar.js";
-import { ALL_CODE_SYSTEMS, type CodeSystemId, parseSystemName } from "./code-system.js";
+import { ALL_CODE_SYSTEMS, CodeSystemId, parseSystemName } from "./code-system.js";
 
 /** Why an input string was refused; stable values, surfaced as `extensions.reason`. */
 export enum CodeInputProblem {
@@ -54,7 +54,6 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
       `${shown(raw)} holds characters no code has (codes are ASCII letters, digits and dots)`,
     );
   }
-  refuseAppendedModifiers(raw);
   let clean = raw.replace(/\s+/g, "").toUpperCase();
   let wanted = system ?? undefined;
 
@@ -83,6 +82,7 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
   if (clean.length === 0) {
     throw new CodeInputError(raw, CodeInputProblem.INVALID_CODE, "an empty string is not a code");
   }
+  refuseAppendedModifiers(raw, clean, wanted);
 
   if (wanted) {
     const grammar = grammarOf(wanted);
@@ -123,22 +123,45 @@ export function readCodeInput(raw: string, system?: CodeSystemId | null): CodeRe
 
 /**
  * A procedure code with modifiers appended, as a claim line shows them (`99213 25`,
- * `A4206-LT`), is two codes: left to the reading below, spaces would be dropped and
- * `99213 25` read as the ICD-10-PCS string 9921325.
+ * `A4206-LT`): the code and the modifiers, or undefined for anything else.
  */
-function refuseAppendedModifiers(raw: string): void {
-  const parts = raw
+export function appendedModifiers(
+  raw: string,
+): { readonly code: string; readonly modifiers: readonly string[] } | undefined {
+  const [code, ...modifiers] = raw
     .slice(raw.lastIndexOf(":") + 1)
     .trim()
     .toUpperCase()
     .split(/\s*-\s*|\s+/);
-  const [code, ...modifiers] = parts;
   if (modifiers.length === 0 || !/^(?:[0-9]{4}[0-9FMTU]|[A-V][0-9]{4})$/.test(code!)) return;
   if (!modifiers.every((m) => /^[0-9A-Z]{2}$/.test(m))) return;
+  return { code: code!, modifiers };
+}
+
+/** What to tell someone who typed a code with modifiers appended. */
+export function appendedModifiersAdvice(split: {
+  readonly code: string;
+  readonly modifiers: readonly string[];
+}): string {
+  return `ask for ${split.code} and ${split.modifiers.join(", ")} separately`;
+}
+
+/**
+ * Left to the reading below, spaces would be dropped and `99213 25` read as the
+ * ICD-10-PCS string 9921325, so a code with modifiers appended is refused where CPT or
+ * HCPCS is meant, or no system is named and the joined string is no ICD-10-CM code.
+ * `S0100 XA` is S01.00XA, and `02100 Z9` asked as ICD-10-PCS is 02100Z9; `A4206 LT`, which
+ * reads as ICD-10-CM A42.06LT, is left to the graph (the lookup's answer then says so).
+ */
+function refuseAppendedModifiers(raw: string, clean: string, system?: CodeSystemId): void {
+  if (system !== undefined && system !== CodeSystemId.CPT && system !== CodeSystemId.HCPCS) return;
+  if (system === undefined && grammarOf(CodeSystemId.ICD10CM).read(clean).length > 0) return;
+  const split = appendedModifiers(raw);
+  if (!split) return;
   throw new CodeInputError(
     raw,
     CodeInputProblem.INVALID_CODE,
-    `${shown(raw)} is a code with ${modifiers.length === 1 ? "a modifier" : "modifiers"} appended: ask for ${code} and ${modifiers.join(", ")} separately`,
+    `${shown(raw)} is a code with ${split.modifiers.length === 1 ? "a modifier" : "modifiers"} appended: ${appendedModifiersAdvice(split)}`,
     "one code or one modifier per input",
   );
 }

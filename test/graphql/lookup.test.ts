@@ -244,6 +244,25 @@ describe("codes", () => {
     );
   });
 
+  it("answers a code with a modifier appended as what it is", async () => {
+    const { data } = await api.run(`{ codes(codes: ["A4253 LT", "99213-25"]) { status message } }`);
+    expect(data!["codes"]).toEqual([
+      {
+        // Also ICD-10-CM A42.53LT, which the graph does not hold.
+        status: "UNKNOWN",
+        message: expect.stringContaining(
+          "is well-formed but not in the graph; if it is a code with modifiers, ask for A4253 and LT separately",
+        ),
+      },
+      {
+        status: "INVALID",
+        message: expect.stringContaining(
+          '"99213-25" is a code with a modifier appended: ask for 99213 and 25 separately',
+        ),
+      },
+    ]);
+  });
+
   it("says when the newest release imported does not cover the date: the answer may be out of date", async () => {
     const covered = `query($codes: [String!]!, $asOf: Date) {
       codes(codes: $codes, asOf: $asOf) { input status message coveredByRelease }

@@ -185,9 +185,18 @@ describe("rejects, with the value and the expected form", () => {
       expect(error.problem, raw).toBe(CodeInputProblem.INVALID_CODE);
       expect(error.message, raw).toMatch(message);
     }
-    // A range is not a code with a modifier; nor is a code with stray spaces.
+    expect(refusal("99213 25", CodeSystemId.CPT).message).toMatch(/ask for 99213 and 25/);
+    // A range is not a code with a modifier; nor is a code with stray spaces, nor an
+    // ICD-10 code whose last characters look like one.
     expect(ids("99202-99215")).toContain("CPT:99202-99215");
     expect(ids("E11 .9")).toEqual(["ICD10CM:E11.9"]);
+    expect(ids("S0100 XA")).toContain("ICD10CM:S01.00XA");
+    expect(readCodeInput("S0100 XA", CodeSystemId.ICD10CM).map((r) => r.id)).toEqual([
+      "ICD10CM:S01.00XA",
+    ]);
+    expect(readCodeInput("02100 Z9", CodeSystemId.ICD10PCS).map((r) => r.id)).toEqual([
+      "ICD10PCS:02100Z9",
+    ]);
   });
 
   it("refuses what no system can read", () => {

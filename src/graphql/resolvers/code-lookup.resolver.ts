@@ -1,5 +1,10 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import { CodeInputError, splitCodeId } from "../../domain/code-input.js";
+import {
+  appendedModifiers,
+  appendedModifiersAdvice,
+  CodeInputError,
+  splitCodeId,
+} from "../../domain/code-input.js";
 import { coverageWarning } from "../../domain/release-coverage.js";
 import { CodeStatus, lastCommonDay } from "../../domain/code-status.js";
 import { CodeSystemId, codeSystemInfo } from "../../domain/code-system.js";
@@ -237,7 +242,7 @@ async function resolveOne(
       return answer(
         CodeStatus.UNKNOWN,
         null,
-        `${found.candidates.join(" or ")} is well-formed but not in the graph`,
+        unknownMessage(input, found.candidates),
         [],
         [...new Set(found.candidates.map((id) => splitCodeId(id).system))],
       );
@@ -253,6 +258,14 @@ async function resolveOne(
       return answer(code.status, code, statusMessage(found.node, code, asOf), [], [code.system]);
     }
   }
+}
+
+function unknownMessage(input: string, candidates: readonly string[]): string {
+  const message = `${candidates.join(" or ")} is well-formed but not in the graph`;
+  const split = appendedModifiers(input);
+  return split
+    ? `${message}; if it is a code with modifiers, ${appendedModifiersAdvice(split)}`
+    : message;
 }
 
 function statusMessage(node: CodeNode, code: Code, asOf: IsoDate): string | null {

@@ -45,6 +45,12 @@ export interface CodePrefixQuery {
    * says where it goes, so `e11.6` finds E11.65 but not HCPCS E1160.
    */
   readonly dotted: string | null;
+  /**
+   * The text is letters only (a modifier, an ICD-10-PCS body system): it matches that code,
+   * never the codes it begins. `bp` is HCPCS modifier BP and body system BP, not the 280
+   * ICD-10-PCS codes below it.
+   */
+  readonly exact: boolean;
 }
 
 /**
@@ -57,10 +63,11 @@ export function codePrefixQuery(text: string): CodePrefixQuery | null {
   const colon = trimmed.indexOf(":");
   const bare = colon >= 0 ? trimmed.slice(colon + 1).trim() : trimmed;
   const readings = wholeCodeReadings(bare);
-  if (!looksLikeCode(bare) && !readAsWholeCode(bare, readings)) return null;
+  const codeLike = looksLikeCode(bare);
+  if (!codeLike && !readAsWholeCode(bare, readings)) return null;
   const keys = new Set([codeKey(bare), ...readings.map((r) => codeKey(r.code))]);
   const dotted = bare.includes(".") ? bare.replace(/\s+/g, "").toUpperCase() : null;
-  return { keys: [...keys], dotted };
+  return { keys: [...keys], dotted, exact: !codeLike && !/[0-9]/.test(bare) };
 }
 
 /** The readings of a text as one whole code, as `code()` reads it; none when it is not one. */
@@ -97,6 +104,7 @@ export function codeHit(
   for (const prefix of query.keys) {
     if (!key.startsWith(prefix)) continue;
     const exact = key === prefix;
+    if (query.exact && !exact) continue;
     const score = exact
       ? SEARCH_SCORES.exactCode
       : SEARCH_SCORES.codePrefix - Math.min(key.length - prefix.length, 100);

@@ -164,6 +164,13 @@ describe("search as people type", () => {
       expect((await top(t))[0]!.slice(0, 2), t).toEqual(["HCPCS:LT", "CODE"]);
     }
     expect(await top("KX")).toEqual([["HCPCS:KX", "CODE", 1000]]);
+    // Letters only name that code, never every code they begin: BP is the modifier and the
+    // ICD-10-PCS body system, not the body system's tables and codes.
+    expect((await top("bp")).map(([id, on]) => [id, on])).toEqual([
+      ["HCPCS:BP", "CODE"],
+      ["ICD10PCS:BP", "CODE"],
+    ]);
+    expect((await top("bp0"))[1]).toEqual(["ICD10PCS:BP00ZZZ", "CODE_PREFIX", 496]);
   });
 
   it("reads a stop word that is also a modifier as the modifier alone: no title floods in", async () => {

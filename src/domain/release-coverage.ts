@@ -35,8 +35,10 @@ export function coveredThrough(
 }
 
 /**
- * Why an answer about `system` on `asOf` may be out of date, or null when the newest
- * release held covers that day (or the system is frozen).
+ * Why an answer about `system` on `asOf` may be wrong, or null when the releases held
+ * cover that day (or the system is frozen): after the newest release's period a later
+ * release may have changed the code; before the oldest release, codes deleted earlier are
+ * not held and first days may be unknown.
  */
 export function coverageWarning(
   system: CodeSystemId,
@@ -47,7 +49,11 @@ export function coverageWarning(
   const through = coveredThrough(system, releases);
   if (through === null)
     return `no ${system} release is imported: the graph's ${system} codes may be out of date`;
-  if (asOf <= through) return null;
-  const newest = releases.reduce((a, b) => (b.effective > a.effective ? b : a));
-  return `the newest ${system} release imported (${newest.version}) covers through ${through}: a later release may have changed this code on ${asOf}`;
+  const byDate = [...releases].sort((a, b) => (a.effective < b.effective ? -1 : 1));
+  const [oldest, newest] = [byDate[0]!, byDate[byDate.length - 1]!];
+  if (asOf > through)
+    return `the newest ${system} release imported (${newest.version}) covers through ${through}: a later release may have changed this code on ${asOf}`;
+  if (asOf < oldest.effective)
+    return `the oldest ${system} release imported (${oldest.version}) takes effect ${oldest.effective}: on ${asOf} the graph may lack codes deleted before it and may not know every code's first day`;
+  return null;
 }

@@ -32,11 +32,15 @@ describe("release coverage", () => {
     ).toBe("2021-12-31");
   });
 
-  it("warns after the covered day, when nothing is imported, and never for a frozen system", () => {
+  it("warns after the covered day, before the oldest release, when nothing is imported, and never for a frozen system", () => {
     const fy2026 = [release(CodeSystemId.ICD10CM, "FY2026", "2025-10-01")];
     expect(coverageWarning(CodeSystemId.ICD10CM, fy2026, "2026-09-30")).toBeNull();
     expect(coverageWarning(CodeSystemId.ICD10CM, fy2026, "2026-10-01")).toMatch(
       /FY2026\) covers through 2026-09-30/,
+    );
+    expect(coverageWarning(CodeSystemId.ICD10CM, fy2026, "2025-10-01")).toBeNull();
+    expect(coverageWarning(CodeSystemId.ICD10CM, fy2026, "2025-09-30")).toMatch(
+      /oldest ICD10CM release imported \(FY2026\) takes effect 2025-10-01: on 2025-09-30 the graph may lack codes deleted before it/,
     );
     expect(coverageWarning(CodeSystemId.HCPCS, [], "2020-01-01")).toMatch(
       /no HCPCS release is imported/,

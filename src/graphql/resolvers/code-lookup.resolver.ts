@@ -164,7 +164,7 @@ export class CodeResolutionResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "Why the status is what it is, for anything but VALID; and, whatever the status, a warning when the newest imported release of the system does not cover the date asked (see coveredByRelease).",
+      "Why the status is what it is, for anything but VALID; and, whatever the status, a warning when the imported releases of the system do not cover the date asked (see coveredByRelease).",
   })
   async message(@Root() resolution: CodeResolution, @Ctx() ctx: Context): Promise<string | null> {
     const warnings = await coverageWarnings(resolution, ctx);
@@ -175,7 +175,7 @@ export class CodeResolutionResolver {
   @FieldResolver(() => Boolean, {
     nullable: true,
     description:
-      "Whether the newest imported release of the code's system covers the date asked (ICD-10: its fiscal year; HCPCS, CPT: its calendar year; ICD-9-CM, frozen: always). False means a later release, not in this graph, may have added, deleted or revised the code: the status may be out of date. Null when the input names no one system (INVALID, AMBIGUOUS).",
+      "Whether the imported releases of the code's system cover the date asked (an ICD-10 release: its fiscal year; HCPCS, CPT: its calendar year; ICD-9-CM, frozen: always). False after the newest release's period (a later release, not in this graph, may have added, deleted or revised the code) or before the oldest release (codes deleted earlier are not held, first days may be unknown): the status may be wrong, and `message` says why. Null when the input names no one system (INVALID, AMBIGUOUS).",
   })
   async coveredByRelease(
     @Root() resolution: CodeResolution,

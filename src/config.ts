@@ -1,10 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { isTimeZone } from "./domain/dates.js";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "./domain/dates.js";
 import { PROJECT_ROOT } from "./project-root.js";
-
-/** US code sets take effect by date of service; Eastern time is where CMS publishes them. */
-export const DEFAULT_TIME_ZONE = "America/New_York";
 
 /** A whole number in decimal digits within bounds: "" or "1e2" or "0x1F" are refused, not coerced. */
 const int = (min: number, max: number) =>

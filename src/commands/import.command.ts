@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Config, loadConfig } from "../config.js";
-import { isIsoDate } from "../domain/dates.js";
+import { isIsoDate, today } from "../domain/dates.js";
 import { applyImports, type ImportRunResult, parseFiles } from "../import/apply-imports.js";
 import { PARSERS } from "../import/formats/index.js";
 import { type ParsedFile } from "../import/records.js";
@@ -92,7 +92,7 @@ async function runImport(
   files: readonly string[],
   options: ImportOptions,
 ): Promise<void> {
-  const parsed = await readWithProgress(files, options);
+  const parsed = await readWithProgress(files, options, today(config.timeZone));
   const { store, release } = await openImportStore(config);
   try {
     const stage = progressLine();
@@ -120,6 +120,7 @@ async function runImport(
 async function readWithProgress(
   files: readonly string[],
   options: ImportOptions,
+  day: string,
 ): Promise<ParsedFile[]> {
   const interactive = process.stderr.isTTY === true;
   let bar: SingleBar | undefined;
@@ -133,6 +134,7 @@ async function readWithProgress(
       ...(options.effective !== undefined ? { effective: options.effective } : {}),
       ...(options.minSupport !== undefined ? { minSupport: options.minSupport } : {}),
       ...(options.label !== undefined ? { label: options.label } : {}),
+      today: day,
       onFile: (path, parser) => {
         finishFile(bar, interactive, { path: current, started, rows });
         current = path;

@@ -14,6 +14,9 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
+/** US code sets take effect by date of service; Eastern time is where CMS publishes them. */
+export const DEFAULT_TIME_ZONE = "America/New_York";
+
 /** One date format per time zone asked for (the configured one, in practice). */
 const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
@@ -21,7 +24,7 @@ const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
  * Today's date where the answers are read: code sets change at midnight of a date of
  * service, and at 8 p.m. in New York on 30 September it is already 1 October in UTC.
  */
-export function today(timeZone = "UTC"): IsoDate {
+export function today(timeZone = DEFAULT_TIME_ZONE): IsoDate {
   let format = DAY_FORMATS.get(timeZone);
   if (!format) {
     // en-CA writes dates as YYYY-MM-DD. Built once per zone: building one costs far more
@@ -72,4 +75,10 @@ export function isValidAt(span: Validity, asOf: IsoDate): boolean {
  */
 export function fiscalYearStart(fiscalYear: number): IsoDate {
   return `${fiscalYear - 1}-10-01`;
+}
+
+/** The US federal fiscal year a day falls in: it begins on October 1 of the year before. */
+export function fiscalYearOf(day: IsoDate): number {
+  const year = Number(day.slice(0, 4));
+  return day.slice(5) >= "10-01" ? year + 1 : year;
 }

@@ -1,5 +1,5 @@
 import { CodeSystemId, codeSystemInfo } from "./code-system.js";
-import { type IsoDate } from "./dates.js";
+import { fiscalYearOf, type IsoDate } from "./dates.js";
 import { assertNever, type ReleaseInfo } from "./graph.js";
 
 /**
@@ -19,14 +19,13 @@ export function coveredThrough(
   let newest: IsoDate | null = null;
   for (const r of releases) if (newest === null || r.effective > newest) newest = r.effective;
   if (newest === null) return null;
-  const year = Number(newest.slice(0, 4));
   switch (system) {
     case CodeSystemId.ICD10CM:
     case CodeSystemId.ICD10PCS:
-      return `${newest.slice(5) >= "10-01" ? year + 1 : year}-09-30`;
+      return `${fiscalYearOf(newest)}-09-30`;
     case CodeSystemId.HCPCS:
     case CodeSystemId.CPT:
-      return `${year}-12-31`;
+      return `${newest.slice(0, 4)}-12-31`;
     case CodeSystemId.ICD9CM:
       return null;
     default:

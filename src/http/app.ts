@@ -6,8 +6,8 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { type Logger } from "pino";
-import { DEFAULT_TIME_ZONE, type Limits } from "../config.js";
-import { today } from "../domain/dates.js";
+import { type Limits } from "../config.js";
+import { DEFAULT_TIME_ZONE, today } from "../domain/dates.js";
 import { createContextFactory } from "../graphql/context.js";
 import { buildCodegraphSchema } from "../graphql/schema.js";
 import { createApolloServer } from "../graphql/server.js";

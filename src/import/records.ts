@@ -193,6 +193,11 @@ export interface ParseOptions {
   /** Release label and date when the file's name or content does not tell. */
   readonly version?: string;
   readonly effective?: IsoDate;
+  /**
+   * The day of the import where the service reads today (CODEGRAPH_TIME_ZONE), for files
+   * dated by their import: a claims extract without `effective`.
+   */
+  readonly today?: IsoDate;
   /** Minimum encounters for a claims pairing to be kept. */
   readonly minSupport?: number;
   /**

@@ -4,7 +4,7 @@ import { codeId, grammarOf } from "../domain/code-grammar.js";
 import { CodeLevel } from "../domain/code-kind.js";
 import { CodeStatus, statusAt } from "../domain/code-status.js";
 import { CodeSystemId, codeSystemInfo, isCodeSystemId } from "../domain/code-system.js";
-import { addDays, fiscalYearStart, type IsoDate } from "../domain/dates.js";
+import { addDays, fiscalYearOf, fiscalYearStart, type IsoDate } from "../domain/dates.js";
 import {
   type CodeNode,
   type CodeVersion,
@@ -16,6 +16,7 @@ import {
   type ReleaseInfo,
 } from "../domain/graph.js";
 import { Relation } from "../domain/relationship.js";
+import { codeKey } from "../domain/text.js";
 import {
   BLOCK_CATEGORIES_ATTRIBUTE,
   type CodeAnnotation,
@@ -1095,7 +1096,7 @@ export class ReleaseMerge {
     // Codes the file dates that the graph does not hold (deleted since) were below their prefixes.
     const unheld = [...firstDays]
       .filter(([id]) => id.startsWith(`${system}:`) && !this.nodes.has(id))
-      .map(([id, day]) => ({ code: undotted(id.slice(system.length + 1)), day }));
+      .map(([id, day]) => ({ code: codeKey(id.slice(system.length + 1)), day }));
     const UNKNOWN = "unknown";
     type Day = IsoDate | typeof UNKNOWN;
     const belowDay = new Map<string, Day | null>();
@@ -1114,7 +1115,7 @@ export class ReleaseMerge {
         else if (day === null || d < day) day = d;
       };
       for (const child of children.get(id) ?? []) see(firstDayOf(child));
-      const code = undotted(this.nodes.get(id)!.code);
+      const code = codeKey(this.nodes.get(id)!.code);
       for (const u of unheld)
         if (u.code.length > code.length && u.code.startsWith(code)) see(u.day);
       belowDay.set(id, day);
@@ -1551,17 +1552,6 @@ function unlist(map: Map<string, string[]>, key: string, value: string): void {
   if (at < 0) return;
   list!.splice(at, 1);
   if (list!.length === 0) map.delete(key);
-}
-
-/** The US federal fiscal year a day falls in: it begins on October 1 of the year before. */
-function fiscalYearOf(day: IsoDate): number {
-  const year = Number(day.slice(0, 4));
-  return day.slice(5) >= "10-01" ? year + 1 : year;
-}
-
-/** A code without its dot: E11.65 → E1165. */
-function undotted(code: string): string {
-  return code.replace(".", "");
 }
 
 function dedupe(values: readonly string[]): string[] {

@@ -196,7 +196,7 @@ function pairEdges(
 function claimsScope(path: string, options: ParseOptions): EdgeScope {
   const label = options.label ?? basename(path);
   if (label.trim() === "") throw new Error(`${path}: a claims label cannot be empty`);
-  const effective = options.effective ?? today();
+  const effective = options.effective ?? options.today ?? today();
   return {
     family: `claims: ${label}`,
     version: effective,

@@ -414,8 +414,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** Strongest pairing first; unscored after scored; then by code. */
-/** Strongest first, unscored last; then the code's own notes before inherited ones. */
+/**
+ * Strongest pairing first, unscored after scored; then the code's own notes before
+ * inherited ones, nearest bearer first; then by code.
+ */
 function byPairingStrength(a: TraversalItem, b: TraversalItem): number {
   const sa = a.edge && "score" in a.edge ? a.edge.score : null;
   const sb = b.edge && "score" in b.edge ? b.edge.score : null;
